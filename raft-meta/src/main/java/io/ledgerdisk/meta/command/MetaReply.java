@@ -1,0 +1,54 @@
+package io.ledgerdisk.meta.command;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.ledgerdisk.meta.MetaException;
+import io.ledgerdisk.meta.VolumeRecord;
+import java.util.List;
+
+/**
+ * The state machine's answer to a command or query: either an error (code and message) or
+ * the objects the request asked for. Absent fields are {@code null}.
+ *
+ * @param error   why the request was refused, or {@code null} on success
+ * @param message a human-readable explanation of the error
+ * @param volume  the volume a command created or changed, or a query found
+ * @param volumes the volumes a list query returned
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MetaReply(MetaException.Code error, String message, VolumeRecord volume, List<VolumeRecord> volumes) {
+
+    private static final MetaReply EMPTY = new MetaReply(null, null, null, null);
+
+    /** A success with nothing to return. */
+    public static MetaReply ok() {
+        return EMPTY;
+    }
+
+    /** A success returning one volume. */
+    public static MetaReply of(VolumeRecord volume) {
+        return new MetaReply(null, null, volume, null);
+    }
+
+    /** A success returning a list of volumes. */
+    public static MetaReply of(List<VolumeRecord> volumes) {
+        return new MetaReply(null, null, null, List.copyOf(volumes));
+    }
+
+    /** The refusal carried by an exception. */
+    public static MetaReply failure(MetaException e) {
+        return new MetaReply(e.code(), e.getMessage(), null, null);
+    }
+
+    /** True if the request was refused. */
+    public boolean failed() {
+        return error != null;
+    }
+
+    /** Throws the refusal as a {@link MetaException}; returns this reply on success. */
+    public MetaReply orThrow() {
+        if (error != null) {
+            throw new MetaException(error, message);
+        }
+        return this;
+    }
+}

@@ -1,0 +1,159 @@
+package io.ledgerdisk.meta;
+
+import static io.ledgerdisk.meta.MetaTestSupport.await;
+import static io.ledgerdisk.meta.MetaTestSupport.failure;
+import static io.ledgerdisk.meta.MetaTestSupport.get;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ledgerdisk.meta.ratis.MetaGroup;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real one-peer Ratis group on loopback. */
+class MetaServerIT {
+
+    @TempDir
+    Path dir;
+
+    private final MetaPeer peer = new MetaPeer("m1", "127.0.0.1", MetaTestSupport.freePort());
+    private MetaServer server;
+    private MetaClient client;
+
+    private void start(long snapshotThreshold) throws IOException, InterruptedException {
+        server = MetaServer.start(new MetaServerConfig(peer, List.of(peer), dir, snapshotThreshold));
+        await("the metadata peer to be ready", Duration.ofSeconds(20), server::isReady);
+        client = MetaClient.connect(List.of(peer));
+    }
+
+    private void stop() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        stop();
+    }
+
+    @Test
+    void createListAddLedgerDelete() throws Exception {
+        start(MetaServerConfig.DEFAULT_SNAPSHOT_THRESHOLD);
+        VolumeRecord a = get(client.createVolume("alpha", 1 << 20));
+        VolumeRecord b = get(client.createVolume("beta", 4096));
+        assertNotEquals(a.id(), b.id());
+        assertEquals("alpha", a.name());
+        assertEquals(1 << 20, a.sizeBytes());
+        assertTrue(a.createdMicros() > 0);
+
+        LedgerRef ledger = new LedgerRef(77, 0, 123);
+        VolumeRecord withLedger = get(client.addLedger(a.id(), ledger));
+        assertEquals(List.of(ledger), withLedger.ledgers());
+        assertEquals(withLedger, get(client.addLedger(a.id(), ledger)), "a retried addLedger is a no-op");
+
+        assertEquals(List.of(withLedger, b), get(client.listVolumes()));
+        assertEquals(Optional.of(withLedger), get(client.volume("alpha")));
+
+        get(client.deleteVolume("alpha"));
+        assertEquals(Optional.empty(), get(client.volume("alpha")));
+        assertEquals(List.of(b), get(client.listVolumes()));
+    }
+
+    @Test
+    void refusalsComeBackAsMetaExceptionWithTheirCode() throws Exception {
+        start(MetaServerConfig.DEFAULT_SNAPSHOT_THRESHOLD);
+        VolumeRecord a = get(client.createVolume("a", 512));
+        assertCode(MetaException.Code.INVALID_ARGUMENT, client.createVolume("a@snap", 512));
+        assertCode(MetaException.Code.INVALID_ARGUMENT, client.createVolume("Upper", 512));
+        assertCode(MetaException.Code.INVALID_ARGUMENT, client.createVolume("b", 513));
+        assertCode(MetaException.Code.INVALID_ARGUMENT, client.createVolume("b", 0));
+        assertCode(MetaException.Code.ALREADY_EXISTS, client.createVolume("a", 1024));
+        assertCode(MetaException.Code.NOT_FOUND, client.deleteVolume("missing"));
+        assertCode(MetaException.Code.NOT_FOUND, client.addLedger(a.id() + 1000, new LedgerRef(1, 0, 0)));
+        get(client.addLedger(a.id(), new LedgerRef(1, 10, 0)));
+        assertCode(MetaException.Code.ALREADY_EXISTS, client.addLedger(a.id(), new LedgerRef(1, 11, 0)));
+        assertEquals(1, get(client.listVolumes()).size(), "refused commands change nothing");
+    }
+
+    private static void assertCode(MetaException.Code code, CompletableFuture<?> future) throws Exception {
+        MetaException e = failure(future);
+        assertEquals(code, e.code(), e.getMessage());
+        assertTrue(e.getMessage() != null && !e.getMessage().isBlank());
+    }
+
+    @Test
+    void restartAfterManyCommandsAndAutomaticSnapshotsKeepsTheState() throws Exception {
+        start(100);
+        runCommands(0, 200);
+        List<VolumeRecord> before = get(client.listVolumes());
+        stop();
+        assertTrue(snapshotFiles().size() >= 1, "automatic snapshots should have been written: " + snapshotFiles());
+
+        start(100);
+        assertEquals(before, get(client.listVolumes()));
+        VolumeRecord fresh = get(client.createVolume("fresh", 512));
+        assertTrue(before.stream().allMatch(v -> v.id() < fresh.id()), "ids are never reused after a restart");
+    }
+
+    @Test
+    void restartAfterForcedSnapshotKeepsTheState() throws Exception {
+        start(MetaServerConfig.DEFAULT_SNAPSHOT_THRESHOLD);
+        runCommands(0, 60);
+        long snapshotIndex = get(server.takeSnapshot());
+        assertTrue(snapshotIndex > 60, "the snapshot covers the commands, index " + snapshotIndex);
+        assertEquals(1, snapshotFiles().size());
+        runCommands(60, 90);
+        List<VolumeRecord> before = get(client.listVolumes());
+        stop();
+
+        start(MetaServerConfig.DEFAULT_SNAPSHOT_THRESHOLD);
+        assertEquals(before, get(client.listVolumes()));
+    }
+
+    /** Creates volumes, adds ledgers and deletes every third one, pipelined from one client. */
+    private void runCommands(int from, int to) throws Exception {
+        List<CompletableFuture<VolumeRecord>> created = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            created.add(client.createVolume("vol-" + i, 512L * (i + 1)));
+        }
+        List<CompletableFuture<?>> rest = new ArrayList<>();
+        for (int i = 0; i < created.size(); i++) {
+            VolumeRecord volume = get(created.get(i));
+            rest.add(client.addLedger(volume.id(), new LedgerRef(1000 + i, 0, i)));
+            rest.add(client.addLedger(volume.id(), new LedgerRef(2000 + i, 50, i)));
+            if (i % 3 == 0) {
+                rest.add(client.deleteVolume(volume.name()));
+            }
+        }
+        for (CompletableFuture<?> future : rest) {
+            get(future);
+        }
+    }
+
+    private List<Path> snapshotFiles() throws IOException {
+        Path sm = dir.resolve(MetaGroup.GROUP_ID.getUuid().toString()).resolve("sm");
+        if (!Files.isDirectory(sm)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(sm)) {
+            return files.filter(p -> p.getFileName().toString().matches("snapshot\\.\\d+_\\d+")).toList();
+        }
+    }
+}
