@@ -1,0 +1,196 @@
+package io.ledgerdisk.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ledgerdisk.journal.bookie.LocalBookKeeperCluster;
+import io.ledgerdisk.journal.record.RecordType;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.bookkeeper.client.BookKeeper;
+import org.apache.bookkeeper.client.api.DigestType;
+import org.apache.bookkeeper.client.api.ReadHandle;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a {@link VolumeLog} must do on real bookies; subclasses choose how many. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class VolumeLogContract {
+    private static final AtomicLong VOLUMES = new AtomicLong(1000);
+
+    LocalBookKeeperCluster cluster;
+    BookKeeper client;
+    JournalConfig config;
+
+    abstract int bookies();
+
+    @BeforeAll
+    void startCluster(@TempDir Path dataDir) throws Exception {
+        cluster = LocalBookKeeperCluster.start(dataDir, bookies(), "127.0.0.1");
+        client = cluster.newClient();
+        config = JournalConfig.forBookies(bookies());
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void appendedRecordsAreReplayedInOrderAfterReopen() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        Random random = new Random(volume);
+        List<byte[]> written = new ArrayList<>();
+        try (VolumeLog log = open(volume, catalog, new ReplayedRecords())) {
+            assertEquals(0, log.lastSequence());
+            for (int i = 0; i < 20; i++) {
+                byte[] data = new byte[4096];
+                random.nextBytes(data);
+                written.add(data);
+                assertEquals(i + 1, log.append(RecordType.WRITE, i * 4096L, 4096, Unpooled.wrappedBuffer(data))
+                        .get(10, TimeUnit.SECONDS));
+            }
+            assertEquals(21, log.append(RecordType.ZERO, 0, 8192, null).get(10, TimeUnit.SECONDS));
+            assertEquals(22, log.append(RecordType.TRIM, 1 << 20, 1 << 20, Unpooled.EMPTY_BUFFER)
+                    .get(10, TimeUnit.SECONDS));
+            assertEquals(22, log.lastSequence());
+            log.force().get(10, TimeUnit.SECONDS);
+        }
+
+        ReplayedRecords replayed = new ReplayedRecords();
+        try (VolumeLog reopened = open(volume, catalog, replayed)) {
+            List<ReplayedRecords.Replayed> records = replayed.records();
+            assertEquals(22, records.size());
+            long previousTimestamp = 0;
+            for (int i = 0; i < 20; i++) {
+                ReplayedRecords.Replayed r = records.get(i);
+                assertEquals(volume, r.volumeId());
+                assertEquals(i + 1, r.sequence());
+                assertEquals(RecordType.WRITE, r.type());
+                assertEquals(i * 4096L, r.offset());
+                assertArrayEquals(written.get(i), r.payload());
+                assertTrue(r.timestampMicros() >= previousTimestamp);
+                previousTimestamp = r.timestampMicros();
+            }
+            assertEquals(RecordType.ZERO, records.get(20).type());
+            assertEquals(8192, records.get(20).length());
+            assertEquals(0, records.get(20).payload().length);
+            assertEquals(RecordType.TRIM, records.get(21).type());
+            assertEquals(22, reopened.lastSequence());
+            assertEquals(2, reopened.ledgerIds().size());
+            assertEquals(catalog.ledgers(volume), reopened.ledgerIds());
+            // The new ledger continues the sequence.
+            assertEquals(23, catalog.started().get(1).firstSequence());
+            assertEquals(23, reopened.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void concurrentAppendsShareEntries() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        int records = 500;
+        ByteBuf block = Unpooled.wrappedBuffer(new byte[4096]);
+        long ledgerId;
+        try (VolumeLog log = open(volume, catalog, new ReplayedRecords())) {
+            List<CompletableFuture<Long>> appends = new ArrayList<>();
+            List<Long> completionOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < records; i++) {
+                CompletableFuture<Long> append = log.append(RecordType.WRITE, i * 4096L, 4096, block);
+                append.thenAccept(completionOrder::add);
+                appends.add(append);
+            }
+            CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < records; i++) {
+                assertEquals(i + 1, appends.get(i).get());
+                assertEquals(i + 1, completionOrder.get(i), "futures complete in sequence order");
+            }
+            ledgerId = log.ledgerIds().get(0);
+        }
+        try (ReadHandle ledger = client.newOpenLedgerOp().withLedgerId(ledgerId).withRecovery(false)
+                .withDigestType(DigestType.CRC32C).withPassword(config.password()).execute().get()) {
+            long entries = ledger.getLastAddConfirmed() + 1;
+            assertTrue(entries < records / 4, records + " concurrent appends took " + entries + " entries");
+        }
+        ReplayedRecords replayed = new ReplayedRecords();
+        open(volume, catalog, replayed).close();
+        assertEquals(records, replayed.records().size());
+    }
+
+    @Test
+    void openingTheLogAgainFencesTheFirstWriter() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        VolumeLog first = open(volume, catalog, new ReplayedRecords());
+        try {
+            first.append(RecordType.WRITE, 0, 3, Unpooled.wrappedBuffer(new byte[] {1, 2, 3})).get(10, TimeUnit.SECONDS);
+
+            BookKeeper otherNode = cluster.newClient();
+            ReplayedRecords replayed = new ReplayedRecords();
+            try (VolumeLog second = VolumeLog.open(otherNode, config, volume, catalog.ledgers(volume), catalog,
+                    replayed).get(30, TimeUnit.SECONDS)) {
+                assertEquals(1, replayed.records().size());
+
+                ExecutionException failure = assertThrows(ExecutionException.class,
+                        () -> first.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+                assertInstanceOf(VolumeLogFencedException.class, failure.getCause());
+                assertTrue(first.isFenced());
+                ExecutionException later = assertThrows(ExecutionException.class,
+                        () -> first.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+                assertInstanceOf(VolumeLogFencedException.class, later.getCause());
+
+                assertFalse(second.isFenced());
+                assertEquals(2, second.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+            } finally {
+                otherNode.close();
+            }
+        } finally {
+            first.close();
+        }
+    }
+
+    @Test
+    void appendsAfterCloseFailWithAClearMessage() throws Exception {
+        VolumeLog log = open(VOLUMES.incrementAndGet(), new InMemoryCatalog(), new ReplayedRecords());
+        log.close();
+        ExecutionException failure = assertThrows(ExecutionException.class,
+                () -> log.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(JournalException.class, failure.getCause());
+        assertTrue(failure.getCause().getMessage().contains("closed"), failure.getCause().getMessage());
+    }
+
+    @Test
+    void writesLargerThanAnEntryAreRefusedUpFront() throws Exception {
+        try (VolumeLog log = open(VOLUMES.incrementAndGet(), new InMemoryCatalog(), new ReplayedRecords())) {
+            int tooLarge = config.maxPayloadBytes() + 1;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> log.append(RecordType.WRITE, 0, tooLarge, Unpooled.wrappedBuffer(new byte[tooLarge])));
+            assertTrue(e.getMessage().contains("split"), e.getMessage());
+            int largest = config.maxPayloadBytes();
+            assertEquals(1, log.append(RecordType.WRITE, 0, largest, Unpooled.wrappedBuffer(new byte[largest]))
+                    .get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    VolumeLog open(long volume, InMemoryCatalog catalog, ReplayedRecords replay) throws Exception {
+        return VolumeLog.open(client, config, volume, catalog.ledgers(volume), catalog, replay).get(30, TimeUnit.SECONDS);
+    }
+}
