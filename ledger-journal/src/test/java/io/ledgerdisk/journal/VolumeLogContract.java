@@ -112,13 +112,14 @@ abstract class VolumeLogContract {
         long ledgerId;
         try (VolumeLog log = open(volume, catalog, new ReplayedRecords())) {
             List<CompletableFuture<Long>> appends = new ArrayList<>();
+            List<CompletableFuture<Void>> observed = new ArrayList<>();
             List<Long> completionOrder = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < records; i++) {
                 CompletableFuture<Long> append = log.append(RecordType.WRITE, i * 4096L, 4096, block);
-                append.thenAccept(completionOrder::add);
+                observed.add(append.thenAccept(completionOrder::add));
                 appends.add(append);
             }
-            CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            CompletableFuture.allOf(observed.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
             for (int i = 0; i < records; i++) {
                 assertEquals(i + 1, appends.get(i).get());
                 assertEquals(i + 1, completionOrder.get(i), "futures complete in sequence order");
