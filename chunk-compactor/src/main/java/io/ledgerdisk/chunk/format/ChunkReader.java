@@ -1,0 +1,233 @@
+package io.ledgerdisk.chunk.format;
+
+import io.ledgerdisk.chunk.store.ChunkId;
+import io.ledgerdisk.chunk.store.ChunkStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+
+/**
+ * Reads blocks out of one chunk file in a {@link ChunkStore}: the index once (on
+ * {@link #open}), then one ranged read per frame, each checked against its CRC32C before it is
+ * decompressed. A mismatch fails the read with {@link ChunkCorruptionException}; bad data is
+ * never returned.
+ *
+ * <p>Thread-safe: immutable after opening; reads may run concurrently.
+ */
+public final class ChunkReader {
+    /** Bytes read from the end of a chunk on open; a 4 MiB chunk's index fits in far less. */
+    private static final int TAIL_READ = 16 * 1024;
+    private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
+
+    private final ChunkStore store;
+    private final ChunkId id;
+    private final ChunkHeader header;
+    private final ChunkIndex index;
+    private final long length;
+
+    private ChunkReader(ChunkStore store, ChunkId id, ChunkHeader header, ChunkIndex index, long length) {
+        this.store = store;
+        this.id = id;
+        this.header = header;
+        this.index = index;
+        this.length = length;
+    }
+
+    /** A reader for a chunk just written, without reading its index back from the store. */
+    public static ChunkReader of(ChunkStore store, WrittenChunk written) {
+        return new ChunkReader(store, written.id(), written.header(), written.index(), written.length());
+    }
+
+    /** Opens a stored chunk: reads and checks its header, trailer and index (two or three reads). */
+    public static CompletableFuture<ChunkReader> open(ChunkStore store, ChunkId id) {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(id, "id");
+        return store.size(id).thenCompose(length -> {
+            if (length < ChunkFormat.MIN_CHUNK_LENGTH) {
+                throw new ChunkCorruptionException(id, 0, "chunk is " + length
+                        + " bytes, shorter than the smallest chunk (" + ChunkFormat.MIN_CHUNK_LENGTH + ")");
+            }
+            int tailLength = (int) Math.min(length, TAIL_READ);
+            long tailOffset = length - tailLength;
+            CompletableFuture<ChunkHeader> header = store.getRange(id, 0, ChunkFormat.HEADER_LENGTH)
+                    .thenApply(bytes -> ChunkFormat.decodeHeader(id, bytes, 0));
+            CompletableFuture<ChunkIndex> index = store.getRange(id, tailOffset, tailLength).thenCompose(tail -> {
+                ChunkTrailer trailer = ChunkFormat.decodeTrailer(id, length, tail, tailLength - ChunkFormat.TRAILER_LENGTH);
+                if (trailer.indexOffset() >= tailOffset) {
+                    return CompletableFuture.completedFuture(
+                            ChunkFormat.decodeIndex(id, trailer, tail, (int) (trailer.indexOffset() - tailOffset)));
+                }
+                return store.getRange(id, trailer.indexOffset(), trailer.indexLength())
+                        .thenApply(bytes -> ChunkFormat.decodeIndex(id, trailer, bytes, 0));
+            });
+            return header.thenCombine(index, (h, i) -> new ChunkReader(store, id, h, i, length));
+        });
+    }
+
+    /**
+     * Scrubs a stored chunk: checks header, trailer and index, then reads every frame and
+     * checks its CRC32C and that it decompresses to its logical length. Never fails because of
+     * corruption: every problem found is in the result (a store error still fails the future).
+     */
+    public static CompletableFuture<ChunkVerification> verify(ChunkStore store, ChunkId id) {
+        return open(store, id).handle((reader, error) -> {
+            if (error == null) {
+                return reader.verify();
+            }
+            Throwable cause = unwrap(error);
+            if (cause instanceof ChunkCorruptionException corrupt) {
+                return CompletableFuture.completedFuture(new ChunkVerification(id, 0, List.of(corrupt)));
+            }
+            return CompletableFuture.<ChunkVerification>failedFuture(cause);
+        }).thenCompose(f -> f);
+    }
+
+    public ChunkId id() {
+        return id;
+    }
+
+    public ChunkHeader header() {
+        return header;
+    }
+
+    public ChunkIndex index() {
+        return index;
+    }
+
+    /** File length in bytes. */
+    public long length() {
+        return length;
+    }
+
+    /** Scrubs every frame of this chunk (see {@link #verify(ChunkStore, ChunkId)}). */
+    public CompletableFuture<ChunkVerification> verify() {
+        int frames = index.frameCount();
+        List<CompletableFuture<ChunkCorruptionException>> checks = new ArrayList<>(frames);
+        for (int f = 0; f < frames; f++) {
+            checks.add(readFrame(f).handle((data, error) -> {
+                if (error == null) {
+                    return null;
+                }
+                Throwable cause = unwrap(error);
+                if (cause instanceof ChunkCorruptionException corrupt) {
+                    return corrupt;
+                }
+                throw new CompletionException(cause);
+            }));
+        }
+        return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<ChunkCorruptionException> problems = new ArrayList<>();
+            for (CompletableFuture<ChunkCorruptionException> check : checks) {
+                ChunkCorruptionException problem = check.join();
+                if (problem != null) {
+                    problems.add(problem);
+                }
+            }
+            return new ChunkVerification(id, frames, problems);
+        });
+    }
+
+    /** Reads one frame with one ranged read; the result holds its logical (decompressed) bytes. */
+    public CompletableFuture<byte[]> readFrame(int frame) {
+        Objects.checkIndex(frame, index.frameCount());
+        long offset = index.frameOffset(frame);
+        int stored = index.frameStoredLength(frame);
+        return store.getRange(id, offset, stored).thenApply(bytes -> decodeFrame(frame, bytes));
+    }
+
+    private byte[] decodeFrame(int frame, byte[] stored) {
+        long offset = index.frameOffset(frame);
+        if (ChunkFormat.crc32c(stored, 0, stored.length) != index.frameCrc(frame)) {
+            throw new ChunkCorruptionException(id, offset, "frame " + frame + " CRC32C mismatch ("
+                    + stored.length + " stored bytes)");
+        }
+        int logical = index.frameBlocks(frame) * ChunkFormat.BLOCK_SIZE;
+        if (index.frameEncoding(frame) == ChunkFormat.ENCODING_RAW) {
+            return stored;
+        }
+        byte[] out = new byte[logical];
+        int n;
+        try {
+            n = DECOMPRESSOR.decompress(stored, 0, stored.length, out, 0, logical);
+        } catch (LZ4Exception e) {
+            throw new ChunkCorruptionException(id, offset, "frame " + frame + " is not valid LZ4 although its CRC32C"
+                    + " matches (written by a faulty writer?): " + e.getMessage());
+        }
+        if (n != logical) {
+            throw new ChunkCorruptionException(id, offset, "frame " + frame + " decompresses to " + n
+                    + " bytes, expected " + logical);
+        }
+        return out;
+    }
+
+    /**
+     * Reads {@code blockCount} blocks from {@code firstBlock} into {@code dst[dstOffset ..]}.
+     * Blocks the chunk declares as zeros are zero-filled without I/O; each frame touched costs
+     * one ranged read. Every block must be held by this chunk.
+     *
+     * @throws IllegalArgumentException if the chunk does not hold one of the blocks (the
+     *     extent map that sent the read here is wrong)
+     */
+    public CompletableFuture<Void> readBlocks(long firstBlock, int blockCount, byte[] dst, int dstOffset) {
+        Objects.checkFromIndexSize(dstOffset, blockCount * ChunkFormat.BLOCK_SIZE, dst.length);
+        // Segments: (block, count, frame, blockInFrame) per stretch of one run.
+        List<long[]> segments = new ArrayList<>();
+        long block = firstBlock;
+        long end = firstBlock + blockCount;
+        while (block < end) {
+            int run = index.findRun(block);
+            if (run < 0) {
+                throw new IllegalArgumentException("chunk " + id + " does not hold block " + block
+                        + "; the extent map that pointed here is inconsistent");
+            }
+            long runEnd = index.runFirstBlock(run) + index.runBlockCount(run);
+            long n = Math.min(runEnd, end) - block;
+            long inFrame = index.runBlockInFrame(run) + (block - index.runFirstBlock(run));
+            segments.add(new long[] {block, n, index.runFrame(run), inFrame});
+            block += n;
+        }
+        int[] frames = segments.stream().mapToInt(s -> (int) s[2]).filter(f -> f >= 0).distinct().toArray();
+        @SuppressWarnings("unchecked")
+        CompletableFuture<byte[]>[] reads = new CompletableFuture[frames.length];
+        for (int i = 0; i < frames.length; i++) {
+            reads[i] = readFrame(frames[i]);
+        }
+        return CompletableFuture.allOf(reads).thenRun(() -> {
+            for (long[] s : segments) {
+                int at = dstOffset + (int) ((s[0] - firstBlock) << ChunkFormat.BLOCK_SHIFT);
+                int len = (int) (s[1] << ChunkFormat.BLOCK_SHIFT);
+                if (s[2] == ChunkFormat.ZERO_FRAME) {
+                    Arrays.fill(dst, at, at + len, (byte) 0);
+                } else {
+                    int slot = indexOf(frames, (int) s[2]);
+                    System.arraycopy(reads[slot].join(), (int) (s[3] << ChunkFormat.BLOCK_SHIFT), dst, at, len);
+                }
+            }
+        });
+    }
+
+    private static int indexOf(int[] values, int value) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == value) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("frame " + value + " was not read");
+    }
+
+    /** The real failure inside a future's wrapper exception. */
+    static Throwable unwrap(Throwable error) {
+        Throwable t = error;
+        while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}

@@ -1,0 +1,44 @@
+package io.ledgerdisk.chunk.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where chunk files (and manifests stored as objects) live: a local directory, S3, or a cache
+ * in front of S3. Objects are immutable: written once under a fresh {@link ChunkId}, read by
+ * ranges, deleted by garbage collection.
+ *
+ * <p>Every method returns at once; the work runs on the store's own threads and the future
+ * completes when it is done. Failures complete the future exceptionally with
+ * {@link ChunkNotFoundException} (no such object) or {@link ChunkStoreException} (the store
+ * could not do it; the message names the object and the operation). Implementations are
+ * thread-safe.
+ */
+public interface ChunkStore extends AutoCloseable {
+
+    /** Stores {@code bytes} under {@code id}; when the future completes the object is durable. */
+    CompletableFuture<Void> put(ChunkId id, byte[] bytes);
+
+    /** Stores the content of {@code file} under {@code id}; the file is not changed. */
+    CompletableFuture<Void> put(ChunkId id, Path file);
+
+    /**
+     * Reads {@code length} bytes from {@code offset}. A range that runs past the end of the
+     * object completes with {@link ChunkStoreException}.
+     */
+    CompletableFuture<byte[]> getRange(ChunkId id, long offset, int length);
+
+    /** The object's length in bytes. */
+    CompletableFuture<Long> size(ChunkId id);
+
+    /** Deletes the object; deleting an object that does not exist succeeds. */
+    CompletableFuture<Void> delete(ChunkId id);
+
+    /** Every object in the store, in no particular order. */
+    CompletableFuture<List<StoredChunk>> list();
+
+    /** Releases threads and connections; pending operations may fail. */
+    @Override
+    void close();
+}
