@@ -35,6 +35,8 @@ final class PlacementRun {
     private final int[] load;
     private final int[] domainLoad;
     private long overflows;
+    /** Domains by spare capacity while filling; null before. */
+    private SpareOrder spareOrder;
 
     PlacementRun(List<NodeSpec> nodes, int pgCount, int replicas) {
         if (pgCount < 1 || replicas < 1) {
@@ -204,6 +206,11 @@ final class PlacementRun {
     }
 
     private void fill() {
+        int[] spares = new int[domainCap.length];
+        for (int d = 0; d < spares.length; d++) {
+            spares[d] = Math.max(0, domainCap[d] - domainLoad[d]);
+        }
+        spareOrder = new SpareOrder(spares, pgCount);
         for (int p = 0; p < pgCount; p++) {
             for (int r = 0; r < replicas; r++) {
                 if (assign[p][r] != EMPTY) {
@@ -221,24 +228,27 @@ final class PlacementRun {
         }
     }
 
-    /** The node with the most spare capacity in the allowed domain with the most spare capacity. */
+    /**
+     * The node with the most spare capacity in an allowed domain with the most spare capacity;
+     * among equally spare domains, one chosen by a hash of the PG so that PGs spread.
+     */
     private int pick(int p) {
-        int bestDomain = EMPTY;
-        int bestSpare = 0;
-        int bestTie = 0;
-        for (int d = 0; d < domainCap.length; d++) {
-            int spare = domainCap[d] - domainLoad[d];
-            if (spare < bestSpare || spare <= 0 || usesDomain(p, d)) {
-                continue;
+        int rank = 0;
+        while (rank < spareOrder.withSpare()) {
+            int spare = spareOrder.spare(spareOrder.domainAt(rank));
+            int start = spareOrder.blockStart(spare);
+            int end = spareOrder.blockEnd(spare);
+            int length = end - start;
+            int offset = mix(p, length) % length;
+            for (int k = 0; k < length; k++) {
+                int d = spareOrder.domainAt(start + (offset + k) % length);
+                if (!usesDomain(p, d)) {
+                    return nodeWithMostSpare(p, d);
+                }
             }
-            int tie = mix(p, d);
-            if (spare > bestSpare || tie > bestTie) {
-                bestDomain = d;
-                bestSpare = spare;
-                bestTie = tie;
-            }
+            rank = end;
         }
-        return bestDomain == EMPTY ? EMPTY : nodeWithMostSpare(p, bestDomain);
+        return EMPTY;
     }
 
     private int nodeWithMostSpare(int p, int domain) {
@@ -373,14 +383,22 @@ final class PlacementRun {
     private void set(int p, int slot, int node) {
         assign[p][slot] = node;
         load[node]++;
-        domainLoad[domainOf[node]]++;
+        int d = domainOf[node];
+        domainLoad[d]++;
+        if (spareOrder != null && domainLoad[d] <= domainCap[d]) {
+            spareOrder.decrement(d);
+        }
     }
 
     private void clear(int p, int slot) {
         int node = assign[p][slot];
         assign[p][slot] = EMPTY;
         load[node]--;
-        domainLoad[domainOf[node]]--;
+        int d = domainOf[node];
+        domainLoad[d]--;
+        if (spareOrder != null && domainLoad[d] < domainCap[d]) {
+            spareOrder.increment(d);
+        }
     }
 
     /** A deterministic hash for tie-breaking, so equal candidates spread across PGs. */
