@@ -1,0 +1,354 @@
+package io.ledgerdisk.nbd.server;
+
+import io.ledgerdisk.nbd.device.ExportCatalog;
+import io.ledgerdisk.nbd.protocol.NbdFrameDecoder;
+import io.ledgerdisk.nbd.protocol.NbdHandshake;
+import io.ledgerdisk.nbd.protocol.NbdOption;
+import io.ledgerdisk.nbd.protocol.NbdProtocolException;
+import io.ledgerdisk.nbd.protocol.NbdRequest;
+import io.ledgerdisk.nbd.protocol.TransmissionRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: feeds socket bytes to the {@link NbdFrameDecoder}, runs the handshake through the
+ * {@link OptionNegotiator}, then executes requests concurrently and replies as each completes, in any order
+ * (proto.md "Transmission"). Reading pauses while the requests in flight exceed the configured byte budget
+ * or the socket's write queue is full, and resumes as they drain.
+ *
+ * <p>Confined to the socket's event loop: device completions from other threads hop back onto it.
+ * Each failure is logged once, here, with the peer address.
+ */
+final class NbdConnection {
+
+    private static final Logger log = LoggerFactory.getLogger(NbdConnection.class);
+
+    /** Bytes charged to every request on top of its data, so payload-free requests cannot pile up unbounded. */
+    private static final int REQUEST_OVERHEAD_BYTES = 1024;
+
+    private enum Phase { CLIENT_FLAGS, OPTIONS, TRANSMISSION, DISCONNECTING, CLOSED }
+
+    private final Vertx vertx;
+    private final NetSocketInternal socket;
+    private final Context context;
+    private final NbdServerConfig config;
+    private final OptionNegotiator negotiator;
+    private final Consumer<NbdConnection> onClosed;
+    private final String peer;
+    private final ByteBufAllocator allocator;
+    private final NbdFrameDecoder decoder =
+            new NbdFrameDecoder(BlockSizes.MAXIMUM_OPTION_DATA, BlockSizes.MAXIMUM_PAYLOAD);
+
+    private Phase phase = Phase.CLIENT_FLAGS;
+    private long handshakeTimer = -1;
+    private NegotiatedExport export;
+    private RequestValidator validator;
+    private CommandExecutor executor;
+    private ReplyWriter replies;
+
+    private long inFlightBytes;
+    private int inFlightRequests;
+    private boolean readPaused;
+    private boolean writeQueueFull;
+    private boolean decoding;
+    private boolean decodeAgain;
+
+    NbdConnection(Vertx vertx, NetSocket socket, NbdServerConfig config, ExportCatalog catalog,
+                  Consumer<NbdConnection> onClosed) {
+        this.vertx = vertx;
+        this.socket = (NetSocketInternal) socket;
+        this.context = vertx.getOrCreateContext();
+        this.config = config;
+        this.negotiator = new OptionNegotiator(catalog);
+        this.onClosed = onClosed;
+        this.peer = String.valueOf(socket.remoteAddress());
+        this.allocator = this.socket.channelHandlerContext().alloc();
+    }
+
+    /** Sends the greeting and starts reading. Must run on the socket's event loop. */
+    void start() {
+        log.debug("NBD client {} connected", peer);
+        socket.handler(this::onBytes);
+        socket.closeHandler(ignored -> onSocketClosed());
+        socket.exceptionHandler(failure -> log.warn("NBD connection {}: socket error: {}", peer, failure.toString()));
+        socket.drainHandler(ignored -> {
+            writeQueueFull = false;
+            resumeIfClear();
+        });
+        handshakeTimer = vertx.setTimer(config.handshakeTimeout().toMillis(), id -> {
+            handshakeTimer = -1;
+            if (phase == Phase.CLIENT_FLAGS || phase == Phase.OPTIONS) {
+                disconnect("handshake not finished within " + config.handshakeTimeout());
+            }
+        });
+        ByteBuf greeting = allocator.buffer(NbdHandshake.GREETING_LENGTH);
+        NbdHandshake.writeGreeting(greeting, OptionNegotiator.handshakeFlags());
+        send(greeting);
+    }
+
+    /** Closes the connection from the server side (server shutdown). */
+    void close() {
+        context.runOnContext(ignored -> {
+            if (phase != Phase.CLOSED) {
+                phase = Phase.DISCONNECTING;
+                socket.close();
+            }
+        });
+    }
+
+    String peer() {
+        return peer;
+    }
+
+    private void onBytes(Buffer buffer) {
+        if (phase == Phase.CLOSED || phase == Phase.DISCONNECTING) {
+            return;
+        }
+        decoder.append(((BufferInternal) buffer).getByteBuf());
+        decode();
+    }
+
+    /** Decodes and handles whole frames until input runs out or back-pressure stops us. Not re-entrant. */
+    private void decode() {
+        if (decoding) {
+            decodeAgain = true;
+            return;
+        }
+        decoding = true;
+        try {
+            do {
+                decodeAgain = false;
+                decodeFrames();
+            } while (decodeAgain);
+        } catch (NbdProtocolException e) {
+            disconnect(e.getMessage());
+        } finally {
+            decoding = false;
+        }
+    }
+
+    private void decodeFrames() {
+        while (true) {
+            switch (phase) {
+                case CLIENT_FLAGS -> {
+                    OptionalInt flags = decoder.nextClientFlags();
+                    if (flags.isEmpty()) {
+                        return;
+                    }
+                    String refusal = negotiator.acceptClientFlags(flags.getAsInt());
+                    if (refusal != null) {
+                        disconnect(refusal);
+                        return;
+                    }
+                    phase = Phase.OPTIONS;
+                }
+                case OPTIONS -> {
+                    NbdOption option = decoder.nextOption();
+                    if (option == null) {
+                        return;
+                    }
+                    handleOption(option);
+                }
+                case TRANSMISSION -> {
+                    if (overBudget()) {
+                        pauseReading();
+                        return;
+                    }
+                    TransmissionRequest request = decoder.nextRequest();
+                    if (request == null) {
+                        return;
+                    }
+                    handleRequest(request);
+                }
+                default -> {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void handleOption(NbdOption option) {
+        ByteBuf out = allocator.buffer();
+        OptionNegotiator.Step step = negotiator.handle(option, out);
+        if (step.next() == OptionNegotiator.Next.HARD_DISCONNECT) {
+            out.release();
+            disconnect(step.reason());
+            return;
+        }
+        send(out);
+        switch (step.next()) {
+            case TRANSMISSION -> enterTransmission(step.export());
+            case CLOSE -> {
+                log.debug("NBD client {}: {}", peer, step.reason());
+                phase = Phase.DISCONNECTING;
+                socket.end();
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void enterTransmission(NegotiatedExport negotiated) {
+        cancelHandshakeTimer();
+        export = negotiated;
+        validator = new RequestValidator(negotiated);
+        executor = new CommandExecutor(negotiated);
+        replies = new ReplyWriter(negotiated.replyStyle(), allocator, this::send);
+        decoder.useExtendedRequests(negotiated.replyStyle().extended());
+        phase = Phase.TRANSMISSION;
+        log.debug("NBD client {} attached to export '{}' with {} replies", peer, negotiated.exportName(),
+                negotiated.replyStyle());
+    }
+
+    private void handleRequest(TransmissionRequest request) {
+        if (request.type() == NbdRequest.CMD_DISC) {
+            // Finish outstanding requests, then close (proto.md "NBD_CMD_DISC"); nothing may follow.
+            request.releasePayload();
+            phase = Phase.DISCONNECTING;
+            log.debug("NBD client {} sent NBD_CMD_DISC", peer);
+            closeIfIdle();
+            return;
+        }
+        RequestValidator.Rejection rejection = validator.check(request);
+        if (rejection != null) {
+            request.releasePayload();
+            log.info("NBD client {}: {} refused with {}: {}", peer, NbdRequest.commandName(request.type()),
+                    rejection.error(), rejection.message());
+            replies.error(request, rejection.error(), rejection.message());
+            return;
+        }
+        long cost = requestCost(request);
+        inFlightBytes += cost;
+        inFlightRequests++;
+        executor.execute(request).whenComplete((reply, failure) -> onEventLoop(() -> {
+            // execute() turns device failures into replies; a failure here is a bug in this server.
+            Reply outcome = failure == null ? reply : CommandExecutor.failed(failure);
+            complete(request, outcome, cost);
+        }));
+    }
+
+    private void complete(TransmissionRequest request, Reply reply, long cost) {
+        inFlightBytes -= cost;
+        inFlightRequests--;
+        if (phase == Phase.CLOSED) {
+            reply.discard();
+            return;
+        }
+        if (reply instanceof Reply.Failure failure) {
+            logFailure(request, failure);
+        }
+        reply.writeTo(replies, request);
+        if (phase == Phase.DISCONNECTING) {
+            closeIfIdle();
+        } else {
+            resumeIfClear();
+        }
+    }
+
+    private void logFailure(TransmissionRequest request, Reply.Failure failure) {
+        String command = NbdRequest.commandName(request.type());
+        if (failure.cause() instanceof io.ledgerdisk.nbd.device.BlockDeviceException || failure.cause() == null) {
+            log.warn("NBD client {}: {} at offset {} length {} on export '{}' failed with {}: {}", peer, command,
+                    Long.toUnsignedString(request.offset()), Long.toUnsignedString(request.length()),
+                    export.exportName(), failure.error(), failure.message());
+        } else {
+            log.warn("NBD client {}: {} at offset {} length {} on export '{}' failed with {}", peer, command,
+                    Long.toUnsignedString(request.offset()), Long.toUnsignedString(request.length()),
+                    export.exportName(), failure.error(), failure.cause());
+        }
+    }
+
+    private static long requestCost(TransmissionRequest request) {
+        long data = switch (request.type()) {
+            case NbdRequest.CMD_READ, NbdRequest.CMD_WRITE -> request.length();
+            default -> 0;
+        };
+        return REQUEST_OVERHEAD_BYTES + data;
+    }
+
+    private boolean overBudget() {
+        return inFlightBytes >= config.maxInFlightBytesPerConnection() || writeQueueFull;
+    }
+
+    private void pauseReading() {
+        if (!readPaused) {
+            readPaused = true;
+            socket.pause();
+        }
+    }
+
+    private void resumeIfClear() {
+        if (phase != Phase.TRANSMISSION || overBudget()) {
+            return;
+        }
+        if (readPaused) {
+            readPaused = false;
+            socket.resume();
+        }
+        if (decoder.bufferedBytes() > 0) {
+            decode();
+        }
+    }
+
+    private void closeIfIdle() {
+        if (inFlightRequests == 0 && phase == Phase.DISCONNECTING) {
+            socket.end();
+        }
+    }
+
+    private void send(ByteBuf message) {
+        if (phase == Phase.CLOSED) {
+            message.release();
+            return;
+        }
+        socket.writeMessage(message);
+        if (!writeQueueFull && socket.writeQueueFull()) {
+            // The client is not reading its replies: stop taking requests until it catches up.
+            writeQueueFull = true;
+        }
+    }
+
+    private void disconnect(String reason) {
+        if (phase == Phase.CLOSED || phase == Phase.DISCONNECTING) {
+            return;
+        }
+        log.warn("NBD client {}: closing connection: {}", peer, reason);
+        phase = Phase.DISCONNECTING;
+        cancelHandshakeTimer();
+        socket.close();
+    }
+
+    private void onSocketClosed() {
+        phase = Phase.CLOSED;
+        cancelHandshakeTimer();
+        decoder.release();
+        log.debug("NBD client {} disconnected", peer);
+        onClosed.accept(this);
+    }
+
+    private void cancelHandshakeTimer() {
+        if (handshakeTimer >= 0) {
+            vertx.cancelTimer(handshakeTimer);
+            handshakeTimer = -1;
+        }
+    }
+
+    /** Runs on this connection's event loop: directly if already there, else queued. */
+    private void onEventLoop(Runnable task) {
+        if (Vertx.currentContext() == context) {
+            task.run();
+        } else {
+            context.runOnContext(ignored -> task.run());
+        }
+    }
+}
