@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.ledgerdisk.nbd.device.FixedExportCatalog;
 import io.ledgerdisk.nbd.device.MemoryBlockDevice;
 import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The server against real NBD clients: qemu-io, qemu-img, nbdinfo, nbdsh, nbdcopy, fio. */
 class NbdClientsIT {
@@ -26,6 +30,9 @@ class NbdClientsIT {
         FixedExportCatalog catalog = FixedExportCatalog.builder()
                 .add("disk", "scratch disk for client tests", disk)
                 .add("spare", "", new MemoryBlockDevice(DISK_SIZE))
+                .add("map", "", new MemoryBlockDevice(DISK_SIZE))
+                .add("fio", "", new MemoryBlockDevice(DISK_SIZE))
+                .add("strict", "", new MemoryBlockDevice(DISK_SIZE))
                 .add("ro", "read-only", new MemoryBlockDevice(1024 * 1024, true))
                 .build();
         server = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0), catalog);
@@ -82,5 +89,97 @@ class NbdClientsIT {
         assertNotEquals(0, result.exitCode());
         // libnbd reports NBD_REP_ERR_UNKNOWN as ENOENT.
         assertTrue(result.output().contains("No such file or directory for export: missing"), result.output());
+    }
+
+    @Test
+    void nbdshBadRequestsFailWhileASecondConnectionKeepsWorking() throws Exception {
+        // libnbd checks requests itself; strict mode 0 lets the bad ones reach the server.
+        String script = String.join("\n",
+                "import errno",
+                "uri = '" + base + "strict'",
+                "h.set_strict_mode(0)",
+                "h2 = nbd.NBD()",
+                "h2.connect_uri(uri)",
+                "ro = nbd.NBD()",
+                "ro.set_strict_mode(0)",
+                "ro.connect_uri('" + base + "ro')",
+                "size = h.get_size()",
+                "def expect(errnum, call):",
+                "    try:",
+                "        call()",
+                "    except nbd.Error as e:",
+                "        assert e.errnum == errnum, (e.string, e.errnum, errnum)",
+                "        return",
+                "    raise AssertionError('no error, expected %d' % errnum)",
+                "data = bytes(range(256)) * 16",
+                "expect(errno.EINVAL, lambda: h.pread(4096, size - 512))",
+                "h2.pwrite(data, 0)",
+                "expect(errno.ENOSPC, lambda: h.pwrite(data, size - 1024))",
+                "assert h2.pread(4096, 0) == data",
+                "expect(errno.EINVAL, lambda: h.pread(512, 0, flags=1 << 9))",
+                "expect(errno.EINVAL, lambda: h.trim(4096, size))",
+                "expect(errno.EINVAL, lambda: h.zero(4096, 0, flags=1 << 12))",
+                "expect(errno.EPERM, lambda: ro.pwrite(data, 0))",
+                "expect(errno.EPERM, lambda: ro.trim(4096, 0))",
+                "h2.pwrite(data[::-1], 8192, flags=nbd.CMD_FLAG_FUA)",
+                "h2.flush()",
+                // CAN_MULTI_CONN: after the other connection's flush, this one sees the write.
+                "assert h.pread(4096, 8192) == data[::-1]",
+                "assert h.pread(4096, 0) == data",
+                "h2.shutdown()",
+                "ro.shutdown()",
+                "print('nbdsh checks passed')");
+        String output = ExternalCommand.succeed(List.of("nbdsh", "-u", base + "strict", "-c", script), 60);
+        assertTrue(output.contains("nbdsh checks passed"), output);
+    }
+
+    @Test
+    void qemuImgConvertCompareAndNbdcopyRoundTrip(@TempDir Path dir) throws Exception {
+        Path source = dir.resolve("source.img");
+        byte[] image = new byte[(int) DISK_SIZE];
+        Random random = new Random(42);
+        // Data islands between runs of zeroes, so the copy tools exercise both data and holes.
+        for (int start = 0; start < image.length; start += 8 * 1024 * 1024) {
+            byte[] island = new byte[1024 * 1024 + 512];
+            random.nextBytes(island);
+            System.arraycopy(island, 0, image, start + 4096, island.length);
+        }
+        Files.write(source, image);
+        String uri = base + "spare";
+        ExternalCommand.succeed(List.of("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw",
+                source.toString(), uri), 120);
+        String compared = ExternalCommand.succeed(List.of("qemu-img", "compare", "-f", "raw", "-F", "raw",
+                source.toString(), uri), 120);
+        assertTrue(compared.contains("Images are identical"), compared);
+
+        Path copy = dir.resolve("copy.img");
+        ExternalCommand.succeed(List.of("nbdcopy", "--connections=4", uri, copy.toString()), 120);
+        assertEquals(-1L, Files.mismatch(source, copy), "nbdcopy output differs from the source");
+    }
+
+    @Test
+    void nbdinfoMapShowsHolesAfterTrim() throws Exception {
+        String uri = base + "map";
+        ExternalCommand.succeed(List.of("qemu-io", "-f", "raw", uri,
+                "-c", "write -P 0x5a 0 4M", "-c", "discard 1M 2M", "-c", "write -z 3M 512k"), 60);
+        String map = ExternalCommand.succeed(List.of("nbdinfo", "--map", uri), 30);
+        List<String> lines = map.lines().map(String::trim).map(line -> line.replaceAll("\\s+", " ")).toList();
+        // The zeroed range joins the trimmed one: MemoryBlockDevice drops zeroed pages.
+        assertEquals(List.of(
+                "0 1048576 0 data",
+                "1048576 2621440 3 hole,zero",
+                "3670016 524288 0 data",
+                "4194304 62914560 3 hole,zero"), lines, map);
+    }
+
+    @Test
+    void fioVerifiesRandomWritesWithCrc32c(@TempDir Path dir) throws Exception {
+        Path report = dir.resolve("fio.txt");
+        ExternalCommand.succeed(List.of("fio", "--name=verify", "--ioengine=nbd", "--uri=" + base + "fio",
+                "--rw=randwrite", "--bs=4k", "--size=16M", "--iodepth=16", "--verify=crc32c",
+                "--do_verify=1", "--verify_fatal=1", "--output=" + report), 120);
+        String output = Files.readString(report);
+        assertTrue(output.contains("err= 0"), output);
+        assertFalse(output.contains("verify:") && output.contains("bad"), output);
     }
 }
