@@ -392,6 +392,28 @@ class NbdServerTest {
         }
     }
 
+    @Test
+    void repliesLeaveAsRequestsCompleteAndDeviceErrorsReachTheClient() throws Exception {
+        MemoryBlockDevice memory = new MemoryBlockDevice(1024 * 1024);
+        NbdServer slow = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0),
+                FixedExportCatalog.of("slow", "", new SlowBlockDevice(memory, 300, 8192)));
+        try (slow) {
+            slow.start().join();
+            try (RawNbdClient client = RawNbdClient.handshake(slow.actualPort())) {
+                client.go("slow");
+                client.request(0, CMD_READ, 1, 0, 512, null);
+                client.request(0, CMD_READ, 2, 4096, 512, null);
+                client.request(0, CMD_READ, 3, 8192, 512, null);
+                SimpleReply first = client.readSimpleReply();
+                assertEquals(2, first.cookie(), "the fast read is answered before the slow one");
+                client.readBytes(512);
+                assertEquals(new SimpleReply(BlockError.EIO.nbdValue(), 3), client.readSimpleReply());
+                assertEquals(new SimpleReply(0, 1), client.readSimpleReply());
+                client.readBytes(512);
+            }
+        }
+    }
+
     static byte[] pattern(int length, int seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
