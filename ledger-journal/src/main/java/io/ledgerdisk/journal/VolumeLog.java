@@ -61,6 +61,13 @@ public final class VolumeLog implements AutoCloseable {
      */
     public static final int MAX_ENTRIES_IN_FLIGHT = 4;
 
+    /**
+     * Bytes of appended records not yet sent, in entries of {@code maxEntryBytes}, above which
+     * the log reports itself not {@linkplain #isWritable() writable}. Bytes sent and not yet
+     * acknowledged are bounded separately by {@link #MAX_ENTRIES_IN_FLIGHT}.
+     */
+    public static final int MAX_BUFFERED_ENTRIES = 16;
+
     private static final long CLOSE_TIMEOUT_SECONDS = 30;
 
     private enum Mode { ACTIVE, CLOSING, CLOSED, FENCED }
@@ -100,6 +107,12 @@ public final class VolumeLog implements AutoCloseable {
     private long lastTimestampMicros;
     private int entriesInFlight;
     private final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
+    private long bufferedBytes;
+    private final List<CompletableFuture<Void>> writableWaiters = new ArrayList<>();
+    /** A LAZY ledger closed without a successful force: reported by the next {@link #force()}. */
+    private JournalException unforcedLedger;
+    /** Records up to this sequence were covered by a force failure already reported to a caller. */
+    private long forceFailureReportedThrough;
     private VolumeLogFencedException fencedBy;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -191,6 +204,7 @@ public final class VolumeLog implements AutoCloseable {
             lastTimestampMicros = timestamp;
             LedgerRecordFormat.stampRecord(bytes, 0, sequence, timestamp);
             queue.add(new PendingRecord(sequence, bytes, result));
+            bufferedBytes += bytes.readableBytes();
             pump(completions);
         }
         completions.forEach(Runnable::run);
@@ -208,19 +222,64 @@ public final class VolumeLog implements AutoCloseable {
         WriteHandle current;
         synchronized (lock) {
             JournalException refusal = refusal();
+            if (refusal == null) {
+                refusal = unforcedLedger;
+                unforcedLedger = null;
+            }
             if (refusal != null) {
                 return CompletableFuture.failedFuture(refusal);
             }
             current = ledger;
         }
         if (current == null) {
-            // Between ledgers: the previous one was forced when it was closed.
+            // Between ledgers: the previous one was forced, or its failure reported, when it was closed.
             return CompletableFuture.completedFuture(null);
         }
         return current.force().exceptionally(error -> {
+            Throwable cause = unwrap(error);
+            synchronized (lock) {
+                // A DEFERRED_SYNC ledger forces on every bookie of its ensemble: after a bookie
+                // loss it never will again, so later records go to a new ledger.
+                if (ledger == current) {
+                    rollRequested = true;
+                }
+                forceFailureReportedThrough = lastAcknowledgedSequence;
+            }
             throw new JournalException("cannot force ledger " + current.getId() + " of volume " + volumeId
-                    + "; acknowledged records may not be durable yet: " + describe(error), unwrap(error));
+                    + ": records acknowledged before this flush may not be durable (" + describe(cause)
+                    + "); the log moves to a new ledger", cause);
         });
+    }
+
+    /**
+     * Whether appended-but-unsent records are below the buffer bound ({@link #MAX_BUFFERED_ENTRIES}
+     * entries). Appends are still accepted when it is false; a caller that reads requests from a
+     * network connection should stop reading until {@link #whenWritable()} completes, which
+     * bounds memory the way a Vert.x {@code WriteStream}'s drain handler does.
+     */
+    public boolean isWritable() {
+        synchronized (lock) {
+            return bufferedBytes < bufferLimit() || mode != Mode.ACTIVE;
+        }
+    }
+
+    /** Completes when the log is {@linkplain #isWritable() writable} again (at once if it is). */
+    public CompletableFuture<Void> whenWritable() {
+        synchronized (lock) {
+            if (bufferedBytes < bufferLimit() || mode != Mode.ACTIVE) {
+                return CompletableFuture.completedFuture(null);
+            }
+            CompletableFuture<Void> waiter = new CompletableFuture<>();
+            writableWaiters.add(waiter);
+            return waiter;
+        }
+    }
+
+    /** Bytes of appended records waiting to be sent to BookKeeper. */
+    public long bufferedBytes() {
+        synchronized (lock) {
+            return bufferedBytes;
+        }
     }
 
     /** The sequence of the newest acknowledged record (after open: the newest replayed one; 0 if none). */
@@ -303,6 +362,20 @@ public final class VolumeLog implements AutoCloseable {
      * Future completions are collected into {@code completions} to run outside the lock.
      */
     private void pump(List<Runnable> completions) {
+        sendWhatCanGo(completions);
+        if (!writableWaiters.isEmpty() && (bufferedBytes <= bufferLimit() / 2 || mode != Mode.ACTIVE)) {
+            // Hysteresis: wake writers when half the buffer is free, not at every entry.
+            List<CompletableFuture<Void>> waiters = new ArrayList<>(writableWaiters);
+            writableWaiters.clear();
+            waiters.forEach(w -> completions.add(() -> w.complete(null)));
+        }
+    }
+
+    private long bufferLimit() {
+        return (long) MAX_BUFFERED_ENTRIES * config.maxEntryBytes();
+    }
+
+    private void sendWhatCanGo(List<Runnable> completions) {
         while (true) {
             if (mode == Mode.FENCED || mode == Mode.CLOSED || rolling) {
                 return;
@@ -345,6 +418,7 @@ public final class VolumeLog implements AutoCloseable {
                 break;
             }
             queue.poll();
+            bufferedBytes -= size;
             next.sent = true;
             batch.add(next);
             entryBytes += size;
@@ -436,6 +510,7 @@ public final class VolumeLog implements AutoCloseable {
     private void failQueue(JournalException failure, List<Runnable> completions) {
         failBatch(new ArrayList<>(queue), failure, completions);
         queue.clear();
+        bufferedBytes = 0;
     }
 
     private void finishClose() {
@@ -457,10 +532,26 @@ public final class VolumeLog implements AutoCloseable {
 
     /** LAZY ledgers are forced before closing so that every acknowledged record stays durable. */
     private CompletableFuture<Void> closeLedger(WriteHandle handle) {
-        CompletableFuture<Void> forced = config.durability() == Durability.LAZY
-                ? handle.force()
-                : CompletableFuture.completedFuture(null);
-        return forced.thenCompose(v -> handle.closeAsync());
+        if (config.durability() == Durability.IMMEDIATE) {
+            return handle.closeAsync();
+        }
+        return handle.force()
+                .handle((v, error) -> {
+                    if (error != null) {
+                        JournalException unforced = new JournalException("ledger " + handle.getId() + " of volume "
+                                + volumeId + " was closed without a successful force (" + describe(error)
+                                + "); records acknowledged in it may not be durable", unwrap(error));
+                        LOG.warn("{}", unforced.getMessage());
+                        synchronized (lock) {
+                            // Nothing outstanding during a close: compare with the last acknowledgement.
+                            if (lastAcknowledgedSequence > forceFailureReportedThrough) {
+                                unforcedLedger = unforced;
+                            }
+                        }
+                    }
+                    return null;
+                })
+                .thenCompose(v -> handle.closeAsync());
     }
 
     // ---------------------------------------------------------------- roll-over
@@ -509,23 +600,7 @@ public final class VolumeLog implements AutoCloseable {
                 return CompletableFuture.failedFuture(fencedBy);
             }
         }
-        CompletableFuture<Void> started = bookKeeper.newCreateLedgerOp()
-                .withEnsembleSize(config.ensembleSize())
-                .withWriteQuorumSize(config.writeQuorum())
-                .withAckQuorumSize(config.ackQuorum())
-                .withDigestType(DigestType.CRC32C)
-                .withPassword(config.password())
-                .withWriteFlags(config.durability() == Durability.LAZY
-                        ? EnumSet.of(WriteFlag.DEFERRED_SYNC)
-                        : EnumSet.noneOf(WriteFlag.class))
-                .withCustomMetadata(Map.of(
-                        "application", "ledgerdisk".getBytes(StandardCharsets.UTF_8),
-                        "volume", Long.toString(volumeId).getBytes(StandardCharsets.UTF_8)))
-                .execute()
-                .exceptionally(error -> {
-                    throw new JournalException("cannot create a ledger for volume " + volumeId + " ("
-                            + config.ensembleSize() + " bookies needed): " + describe(error), unwrap(error));
-                })
+        CompletableFuture<Void> started = createLedger(config.ensembleSize())
                 .thenCompose(handle -> {
                     long firstSequence;
                     synchronized (lock) {
@@ -552,6 +627,47 @@ public final class VolumeLog implements AutoCloseable {
                 ledgerStartFailed(unwrap(error));
             }
         });
+    }
+
+    /**
+     * Creates a ledger striped over {@code ensemble} bookies. When fewer bookies are available,
+     * it tries smaller ensembles down to the ack quorum: every acknowledgement still means
+     * {@code ackQuorum} copies, only the spare copies are missing until the next roll-over.
+     */
+    private CompletableFuture<WriteHandle> createLedger(int ensemble) {
+        int writeQuorum = Math.min(config.writeQuorum(), ensemble);
+        return bookKeeper.newCreateLedgerOp()
+                .withEnsembleSize(ensemble)
+                .withWriteQuorumSize(writeQuorum)
+                .withAckQuorumSize(config.ackQuorum())
+                .withDigestType(DigestType.CRC32C)
+                .withPassword(config.password())
+                .withWriteFlags(config.durability() == Durability.LAZY
+                        ? EnumSet.of(WriteFlag.DEFERRED_SYNC)
+                        : EnumSet.noneOf(WriteFlag.class))
+                .withCustomMetadata(Map.of(
+                        "application", "ledgerdisk".getBytes(StandardCharsets.UTF_8),
+                        "volume", Long.toString(volumeId).getBytes(StandardCharsets.UTF_8)))
+                .execute()
+                .handle((handle, error) -> {
+                    if (error == null) {
+                        if (ensemble < config.ensembleSize()) {
+                            LOG.warn("volume {} writes to ledger {} on {} bookies instead of {} (write quorum {}):"
+                                    + " not enough bookies are up", volumeId, handle.getId(), ensemble,
+                                    config.ensembleSize(), writeQuorum);
+                        }
+                        return CompletableFuture.completedFuture(handle);
+                    }
+                    Throwable cause = unwrap(error);
+                    if (ensemble > config.ackQuorum() && cause instanceof org.apache.bookkeeper.client.api.BKException bk
+                            && bk.getCode() == BKException.Code.NotEnoughBookiesException) {
+                        return createLedger(ensemble - 1);
+                    }
+                    return CompletableFuture.<WriteHandle>failedFuture(new JournalException("cannot create a ledger"
+                            + " for volume " + volumeId + " (at least " + config.ackQuorum() + " writable bookies"
+                            + " needed; appends fail until they are back): " + describe(cause), cause));
+                })
+                .thenCompose(f -> f);
     }
 
     private void ledgerStarted(WriteHandle handle) {

@@ -191,6 +191,90 @@ abstract class VolumeLogContract {
         }
     }
 
+    @Test
+    void lazyRecordsAreReplayedAfterForce() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        JournalConfig lazy = config.withDurability(Durability.LAZY);
+        try (VolumeLog log = VolumeLog.open(client, lazy, volume, List.of(), catalog, new ReplayedRecords())
+                .get(30, TimeUnit.SECONDS)) {
+            for (int i = 0; i < 10; i++) {
+                log.append(RecordType.WRITE, i * 512L, 512, Unpooled.wrappedBuffer(new byte[512]));
+            }
+            assertEquals(11, log.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+            log.force().get(10, TimeUnit.SECONDS);
+        }
+        ReplayedRecords replayed = new ReplayedRecords();
+        VolumeLog.open(client, lazy, volume, catalog.ledgers(volume), catalog, replayed).get(30, TimeUnit.SECONDS).close();
+        assertEquals(11, replayed.records().size());
+        assertEquals(RecordType.TRIM, replayed.records().get(10).type());
+    }
+
+    @Test
+    void rollsOverBySizeRecordingEachLedgerBeforeItsFirstRecord() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        JournalConfig small = config.withRollOver(64 * 1024, java.time.Duration.ofHours(1));
+        int records = 100;
+        try (VolumeLog log = VolumeLog.open(client, small, volume, List.of(), catalog, new ReplayedRecords())
+                .get(30, TimeUnit.SECONDS)) {
+            for (int i = 0; i < records; i++) {
+                // One at a time, so every entry is one record and the sizes are predictable.
+                log.append(RecordType.WRITE, i * 4096L, 4096, Unpooled.wrappedBuffer(new byte[4096]))
+                        .get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(catalog.ledgers(volume), log.ledgerIds());
+        }
+        List<InMemoryCatalog.Started> started = catalog.started();
+        // 16 entries of 4 KiB + headers pass 64 KiB; the 17th record opens the next ledger.
+        assertEquals(7, started.size(), started.toString());
+        assertEquals(1, started.get(0).firstSequence());
+        assertEquals(17, started.get(1).firstSequence());
+        ReplayedRecords replayed = new ReplayedRecords();
+        VolumeLog.open(client, small, volume, catalog.ledgers(volume), catalog, replayed).get(30, TimeUnit.SECONDS).close();
+        assertEquals(records, replayed.records().size());
+        for (int i = 0; i < records; i++) {
+            assertEquals(i + 1, replayed.records().get(i).sequence());
+        }
+    }
+
+    @Test
+    void rollsOverByAge() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        JournalConfig young = config.withRollOver(1L << 30, java.time.Duration.ofMillis(200));
+        try (VolumeLog log = VolumeLog.open(client, young, volume, List.of(), catalog, new ReplayedRecords())
+                .get(30, TimeUnit.SECONDS)) {
+            log.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS);
+            log.append(RecordType.TRIM, 512, 512, null).get(10, TimeUnit.SECONDS);
+            assertEquals(1, log.ledgerIds().size());
+            Thread.sleep(300);
+            assertEquals(3, log.append(RecordType.TRIM, 1024, 512, null).get(10, TimeUnit.SECONDS));
+            assertEquals(2, log.ledgerIds().size());
+            assertEquals(3, catalog.started().get(1).firstSequence());
+        }
+    }
+
+    @Test
+    void aBurstBeyondTheBufferBoundReportsNotWritableUntilDrained() throws Exception {
+        try (VolumeLog log = open(VOLUMES.incrementAndGet(), new InMemoryCatalog(), new ReplayedRecords())) {
+            int size = config.maxPayloadBytes();
+            ByteBuf big = Unpooled.wrappedBuffer(new byte[size]);
+            List<CompletableFuture<Long>> appends = new ArrayList<>();
+            boolean sawFull = false;
+            for (int i = 0; i < VolumeLog.MAX_BUFFERED_ENTRIES + VolumeLog.MAX_ENTRIES_IN_FLIGHT + 4; i++) {
+                appends.add(log.append(RecordType.WRITE, (long) i * size, size, big));
+                sawFull |= !log.isWritable();
+            }
+            assertTrue(sawFull, "a burst of full entries larger than the buffer must make the log unwritable");
+            log.whenWritable().get(30, TimeUnit.SECONDS);
+            assertTrue(log.bufferedBytes() <= (long) VolumeLog.MAX_BUFFERED_ENTRIES * config.maxEntryBytes() / 2);
+            CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
+            assertTrue(log.isWritable());
+            assertEquals(0, log.bufferedBytes());
+        }
+    }
+
     VolumeLog open(long volume, InMemoryCatalog catalog, ReplayedRecords replay) throws Exception {
         return VolumeLog.open(client, config, volume, catalog.ledgers(volume), catalog, replay).get(30, TimeUnit.SECONDS);
     }
