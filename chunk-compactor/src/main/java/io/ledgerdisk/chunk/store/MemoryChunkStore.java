@@ -94,4 +94,9 @@ public final class MemoryChunkStore implements ChunkStore {
     public void close() {
         objects.clear();
     }
+
+    @Override
+    public String toString() {
+        return "memory chunk store";
+    }
 }

@@ -1,0 +1,108 @@
+package io.ledgerdisk.chunk.compaction;
+
+import io.ledgerdisk.chunk.format.ChunkHeader;
+import io.ledgerdisk.chunk.format.ChunkWriter;
+import io.ledgerdisk.chunk.format.WrittenChunk;
+import io.ledgerdisk.chunk.store.ChunkId;
+import io.ledgerdisk.chunk.store.ChunkStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Cuts an address-ordered stream of blocks into chunks of about the target size and puts each
+ * finished chunk to the store at once (uploads overlap with compressing the next chunk). Used
+ * by the fold and the merger.
+ *
+ * <p>Not thread-safe.
+ */
+final class ChunkSink {
+    private final ChunkStore store;
+    private final ChunkHeader header;
+    private final long targetBlocks;
+    private final List<WrittenChunk> written = new ArrayList<>();
+    private final List<CompletableFuture<Void>> puts = new ArrayList<>();
+    /** Zero ranges of chunks that ended up holding no data and were not written. */
+    private final List<long[]> looseZeros = new ArrayList<>();
+    private final List<long[]> pendingZeros = new ArrayList<>();
+    private ByteArrayOutputStream buffer;
+    private ChunkWriter writer;
+
+    ChunkSink(ChunkStore store, ChunkHeader header, long targetBlocks) {
+        this.store = store;
+        this.header = header;
+        this.targetBlocks = targetBlocks;
+    }
+
+    void writeBlocks(long first, byte[] data, int offset, long count) {
+        long block = first;
+        int at = offset;
+        long remaining = count;
+        while (remaining > 0) {
+            ChunkWriter w = writer();
+            int n = (int) Math.min(remaining, targetBlocks - w.dataBlocks());
+            try {
+                w.writeBlocks(block, data, at, n);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            block += n;
+            at += n << 12;
+            remaining -= n;
+            if (w.dataBlocks() >= targetBlocks) {
+                finishChunk();
+            }
+        }
+    }
+
+    void writeZeros(long first, long count) {
+        writer().writeZeros(first, count);
+        pendingZeros.add(new long[] {first, count});
+    }
+
+    /** Finishes the last chunk; the future completes when every chunk is durable. */
+    CompletableFuture<List<WrittenChunk>> finish() {
+        if (writer != null) {
+            finishChunk();
+        }
+        return CompletableFuture.allOf(puts.toArray(CompletableFuture[]::new)).thenApply(v -> List.copyOf(written));
+    }
+
+    /** Zero ranges that no written chunk records (they belonged to data-less chunks). */
+    List<long[]> looseZeros() {
+        return looseZeros;
+    }
+
+    private ChunkWriter writer() {
+        if (writer == null) {
+            buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10)));
+            try {
+                writer = new ChunkWriter(ChunkId.newChunk(header.volumeId(), header.toSequence()), header, buffer);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return writer;
+    }
+
+    private void finishChunk() {
+        if (writer.dataBlocks() == 0) {
+            // A chunk of zero runs alone is not worth an object: the extent map records them.
+            looseZeros.addAll(pendingZeros);
+        } else {
+            try {
+                WrittenChunk chunk = writer.finish();
+                written.add(chunk);
+                puts.add(store.put(chunk.id(), buffer.toByteArray()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        pendingZeros.clear();
+        writer = null;
+        buffer = null;
+    }
+}

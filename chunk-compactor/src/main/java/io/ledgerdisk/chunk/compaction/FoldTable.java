@@ -1,0 +1,105 @@
+package io.ledgerdisk.chunk.compaction;
+
+import io.ledgerdisk.chunk.format.ChunkFormat;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The blocks of one fold, newest write winning, as non-overlapping pieces keyed by first block.
+ * A piece is a run of blocks backed by a slice of one byte array (a copied record payload), or
+ * a run of zeros with no bytes at all, so a 1 TiB trim costs one entry and a 1 MiB write one
+ * array.
+ *
+ * <p>Not thread-safe; owned by one fold.
+ */
+final class FoldTable {
+    /** A run of blocks: {@code data == null} means zeros. */
+    record Piece(long firstBlock, long blockCount, byte[] data, int dataOffset) {
+        long endBlock() {
+            return firstBlock + blockCount;
+        }
+    }
+
+    private final TreeMap<Long, Piece> pieces = new TreeMap<>();
+    private long dataBlocks;
+
+    /** Lays blocks {@code [first, first+count)} over the table; {@code data == null} for zeros. */
+    void put(long first, long count, byte[] data, int dataOffset) {
+        long end = first + count;
+        Map.Entry<Long, Piece> floor = pieces.floorEntry(first);
+        if (floor != null && floor.getKey() < first && floor.getValue().endBlock() > first) {
+            Piece p = floor.getValue();
+            replace(p, slice(p, p.firstBlock, first));
+            if (p.endBlock() > end) {
+                add(slice(p, end, p.endBlock()));
+            }
+        }
+        SortedMap<Long, Piece> inside = pieces.subMap(first, end);
+        if (!inside.isEmpty()) {
+            Piece last = inside.get(inside.lastKey());
+            for (Piece p : inside.values()) {
+                if (p.data != null) {
+                    dataBlocks -= p.blockCount;
+                }
+            }
+            inside.clear();
+            if (last.endBlock() > end) {
+                add(slice(last, end, last.endBlock()));
+            }
+        }
+        add(new Piece(first, count, data, dataOffset));
+    }
+
+    /**
+     * Copies the current content of {@code block} into {@code dst[0..4096)} and returns true,
+     * or returns false if no record of this fold touched the block yet.
+     */
+    boolean copyBlock(long block, byte[] dst) {
+        Map.Entry<Long, Piece> e = pieces.floorEntry(block);
+        if (e == null || e.getValue().endBlock() <= block) {
+            return false;
+        }
+        Piece p = e.getValue();
+        if (p.data == null) {
+            java.util.Arrays.fill(dst, 0, ChunkFormat.BLOCK_SIZE, (byte) 0);
+        } else {
+            int at = p.dataOffset + (int) ((block - p.firstBlock) << ChunkFormat.BLOCK_SHIFT);
+            System.arraycopy(p.data, at, dst, 0, ChunkFormat.BLOCK_SIZE);
+        }
+        return true;
+    }
+
+    /** The pieces in address order. */
+    Iterable<Piece> pieces() {
+        return pieces.values();
+    }
+
+    /** Blocks backed by data (not zeros). */
+    long dataBlocks() {
+        return dataBlocks;
+    }
+
+    boolean isEmpty() {
+        return pieces.isEmpty();
+    }
+
+    private void add(Piece p) {
+        pieces.put(p.firstBlock, p);
+        if (p.data != null) {
+            dataBlocks += p.blockCount;
+        }
+    }
+
+    private void replace(Piece old, Piece shorter) {
+        if (old.data != null) {
+            dataBlocks -= old.blockCount - shorter.blockCount;
+        }
+        pieces.put(shorter.firstBlock, shorter);
+    }
+
+    private static Piece slice(Piece p, long from, long to) {
+        int offset = p.data == null ? 0 : p.dataOffset + (int) ((from - p.firstBlock) << ChunkFormat.BLOCK_SHIFT);
+        return new Piece(from, to - from, p.data, offset);
+    }
+}

@@ -1,0 +1,157 @@
+package io.ledgerdisk.chunk.compaction;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ledgerdisk.chunk.extent.Extent;
+import io.ledgerdisk.chunk.format.ChunkReader;
+import io.ledgerdisk.chunk.format.WrittenChunk;
+import io.ledgerdisk.chunk.manifest.ChunkDescriptor;
+import io.ledgerdisk.chunk.manifest.Manifest;
+import io.ledgerdisk.chunk.manifest.ManifestReader;
+import io.ledgerdisk.chunk.store.ChunkId;
+import io.ledgerdisk.chunk.store.MemoryChunkStore;
+import io.ledgerdisk.journal.record.LogRecord;
+import io.ledgerdisk.journal.record.RecordType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class CompactorTest {
+    private final MemoryChunkStore store = new MemoryChunkStore();
+    private final ManifestReader reader = new ManifestReader(store, 64);
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    /** Small chunks so a few records already make several chunks. */
+    private final CompactionConfig config = CompactionConfig.defaults().withTargetChunkBytes(16 * 1024)
+            .withGcGracePeriod(Duration.ZERO);
+    private final Compactor compactor = new Compactor(reader, config, Runnable::run, clock::incrementAndGet);
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    private byte[] readAll(Manifest m, int size) {
+        byte[] out = new byte[size];
+        reader.readBytes(m, 0, size, out, 0).join();
+        return out;
+    }
+
+    @Test
+    void foldsOfRandomUnalignedWritesZerosAndTrimsReadBackExactly() {
+        VolumeModel volume = new VolumeModel(5, 512 * 1024);
+        Random random = new Random(11);
+        Manifest m = Manifest.empty(5, 0);
+        for (int fold = 0; fold < 6; fold++) {
+            List<LogRecord> records = volume.randomRecords(random, 40);
+            FoldResult result = compactor.fold(m, records, volume.sequence()).join();
+            Manifest next = result.manifest();
+            assertEquals(m.version() + 1, next.version());
+            assertEquals(volume.sequence(), next.coveredSequence());
+            assertArrayEquals(volume.bytes, readAll(next, volume.bytes.length), "after fold " + fold);
+            for (WrittenChunk w : result.written()) {
+                assertTrue(w.index().dataBlocks() <= config.targetChunkBlocks());
+                assertTrue(ChunkReader.verify(store, w.id()).join().ok());
+            }
+            m = next;
+        }
+        // Unaligned reads through the manifest.
+        byte[] slice = new byte[10_000];
+        reader.readBytes(m, 12_345, slice.length, slice, 0).join();
+        assertArrayEquals(java.util.Arrays.copyOfRange(volume.bytes, 12_345, 12_345 + slice.length), slice);
+    }
+
+    @Test
+    void newestSequenceWinsWhateverTheRecordOrder() {
+        VolumeModel volume = new VolumeModel(1, 64 * 1024);
+        List<LogRecord> records = new ArrayList<>();
+        records.add(volume.write(0, filled(8192, 1)));
+        records.add(volume.write(4096, filled(4096, 2)));
+        records.add(volume.write(100, filled(10, 3)));
+        List<LogRecord> shuffled = new ArrayList<>(records);
+        java.util.Collections.reverse(shuffled);
+        Manifest m = compactor.fold(Manifest.empty(1, 0), shuffled, volume.sequence()).join().manifest();
+        assertArrayEquals(volume.bytes, readAll(m, volume.bytes.length));
+    }
+
+    @Test
+    void aHugeTrimCostsOneExtentAndNoChunk() {
+        VolumeModel volume = new VolumeModel(1, 4096);
+        long tib = 1L << 40;
+        LogRecord trim = new LogRecord(1, 1, 1, RecordType.TRIM, 0, tib, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        FoldResult r = compactor.fold(Manifest.empty(1, 0), List.of(trim), 1).join();
+        assertEquals(0, r.written().size());
+        assertEquals(List.of(new Extent(0, tib / 4096, null)), List.copyOf(r.manifest().extents().asMap().values()));
+        assertEquals(4096, volume.bytes.length);
+    }
+
+    @Test
+    void recordsOutsideTheRangeAreRefused() {
+        VolumeModel volume = new VolumeModel(1, 8192);
+        LogRecord w = volume.write(0, new byte[4096]);
+        assertThrows(IllegalArgumentException.class, () -> compactor.fold(Manifest.empty(1, 0), List.of(w), 0));
+        LogRecord other = new LogRecord(2, 1, 1, RecordType.ZERO, 0, 1, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        assertThrows(IllegalArgumentException.class, () -> compactor.fold(Manifest.empty(1, 0), List.of(other), 1));
+    }
+
+    @Test
+    void mergerBoundsSpaceAndKeepsContentAndGarbageCollectorRemovesTheRest() {
+        VolumeModel volume = new VolumeModel(9, 256 * 1024);
+        Random random = new Random(3);
+        Manifest m = Manifest.empty(9, 0);
+        for (int fold = 0; fold < 8; fold++) {
+            m = compactor.fold(m, volume.randomRecords(random, 25), volume.sequence()).join().manifest();
+        }
+        ChunkMerger merger = new ChunkMerger(reader, config, Runnable::run, clock::incrementAndGet);
+        int passes = 0;
+        Optional<FoldResult> merged;
+        while ((merged = merger.merge(m).join()).isPresent()) {
+            m = merged.get().manifest();
+            assertArrayEquals(volume.bytes, readAll(m, volume.bytes.length), "after merge pass " + passes);
+            passes++;
+            assertTrue(passes < 20, "merging must converge");
+        }
+        assertTrue(passes > 0, "random overwrites leave chunks worth merging");
+        long live = m.extents().liveBlocksByChunk().values().stream().mapToLong(Long::longValue).sum();
+        long stored = m.chunks().stream().mapToLong(ChunkDescriptor::dataBlocks).sum();
+        assertTrue(stored <= 1.5 * live, "stored " + stored + " blocks for " + live + " live");
+
+        // Keep only the newest manifest: everything else goes, and the volume still reads.
+        long before = store.list().join().size();
+        Set<ChunkId> reachable = ChunkGarbageCollector.reachableFrom(List.of(m));
+        ChunkGarbageCollector gc = new ChunkGarbageCollector(store, config.gcGracePeriod(), () -> Long.MAX_VALUE / 2);
+        ChunkGarbageCollector.Report report = gc.collect(reachable, ChunkId::isChunk).join();
+        assertEquals(before - reachable.size(), report.deleted().size());
+        assertEquals(reachable.size(), store.list().join().size());
+        ManifestReader fresh = new ManifestReader(store, 8);
+        byte[] out = new byte[volume.bytes.length];
+        fresh.readBytes(m, 0, out.length, out, 0).join();
+        assertArrayEquals(volume.bytes, out);
+    }
+
+    @Test
+    void garbageCollectorKeepsYoungUnreachableChunks() {
+        store.put(new ChunkId("c-orphan"), new byte[10]).join();
+        ChunkGarbageCollector gc = new ChunkGarbageCollector(store, Duration.ofHours(1), System::currentTimeMillis);
+        ChunkGarbageCollector.Report report = gc.collect(Set.of(), id -> true).join();
+        assertEquals(0, report.deleted().size());
+        assertEquals(1, report.keptYoung());
+        ChunkGarbageCollector later = new ChunkGarbageCollector(store, Duration.ofHours(1),
+                () -> System.currentTimeMillis() + Duration.ofHours(2).toMillis());
+        assertEquals(List.of(new ChunkId("c-orphan")), later.collect(Set.of(), id -> true).join().deleted());
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] b = new byte[length];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
+    }
+}

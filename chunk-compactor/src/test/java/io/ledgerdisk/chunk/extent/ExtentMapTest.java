@@ -1,0 +1,111 @@
+package io.ledgerdisk.chunk.extent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ledgerdisk.chunk.store.ChunkId;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class ExtentMapTest {
+    private static final ChunkId A = new ChunkId("c-a");
+    private static final ChunkId B = new ChunkId("c-b");
+
+    @Test
+    void newerRangesReplaceOlderOnesAndNeighboursMerge() {
+        ExtentMap map = new ExtentMap();
+        map.put(0, 100, A);
+        map.put(40, 10, B);
+        assertEquals(List.of(new Extent(0, 40, A), new Extent(40, 10, B), new Extent(50, 50, A)),
+                List.copyOf(map.asMap().values()));
+        map.put(40, 10, A);
+        assertEquals(1, map.size(), "putting A back merges the three runs into one");
+        assertEquals(new Extent(0, 100, A), map.get(99));
+        assertNull(map.get(100));
+
+        map.put(100, 20, null);
+        map.put(120, 5, null);
+        assertEquals(new Extent(100, 25, null), map.get(110), "adjacent zero runs merge");
+        assertEquals(List.of(new Extent(95, 5, A), new Extent(100, 3, null)), map.extentsIn(95, 8));
+        assertEquals(100, map.liveBlocksByChunk().get(A));
+    }
+
+    @Test
+    void randomPutsMatchAPerBlockModelAndStayMerged() {
+        Random random = new Random(42);
+        int blocks = 3000;
+        ChunkId[] model = new ChunkId[blocks];
+        boolean[] mapped = new boolean[blocks];
+        ChunkId[] targets = {A, B, new ChunkId("c-c"), null};
+        ExtentMap map = new ExtentMap();
+        for (int i = 0; i < 2000; i++) {
+            int first = random.nextInt(blocks);
+            int count = 1 + random.nextInt(Math.min(200, blocks - first));
+            if (random.nextInt(10) == 0) {
+                map.remove(first, count);
+                for (int b = first; b < first + count; b++) {
+                    mapped[b] = false;
+                    model[b] = null;
+                }
+                continue;
+            }
+            ChunkId target = targets[random.nextInt(targets.length)];
+            map.put(first, count, target);
+            for (int b = first; b < first + count; b++) {
+                mapped[b] = true;
+                model[b] = target;
+            }
+        }
+        for (int b = 0; b < blocks; b++) {
+            Extent e = map.get(b);
+            assertEquals(mapped[b], e != null, "block " + b);
+            if (e != null) {
+                assertTrue(Objects.equals(model[b], e.chunk()), "block " + b);
+            }
+        }
+        Extent previous = null;
+        for (Extent e : map.asMap().values()) {
+            if (previous != null && previous.endBlock() == e.firstBlock()) {
+                assertNotEquals(previous.chunk() == null ? "zero" : previous.chunk(),
+                        e.chunk() == null ? "zero" : e.chunk(), "adjacent runs with one target must be merged");
+            }
+            previous = e;
+        }
+    }
+
+    @Test
+    void aTebibyteFoldedIntoFourMebibyteChunksFitsTheBudget() {
+        long blocksPerTiB = (1L << 40) / 4096;
+        int blocksPerChunk = 1024;
+        ExtentMap map = new ExtentMap();
+        for (long first = 0; first < blocksPerTiB; first += blocksPerChunk) {
+            map.put(first, blocksPerChunk, new ChunkId("c-" + Long.toHexString(first)));
+        }
+        // Overwrite 1% of it with 4 KiB random writes folded into other chunks.
+        Random random = new Random(7);
+        ChunkId hot = new ChunkId("c-hot");
+        for (int i = 0; i < 20_000; i++) {
+            map.put((random.nextLong() & Long.MAX_VALUE) % blocksPerTiB, 1, hot);
+        }
+        long budget = 64L << 20;
+        assertTrue(map.heapBytesEstimate() <= budget, "estimate " + map.heapBytesEstimate() + " bytes");
+        assertEquals(blocksPerTiB, map.mappedBlocks());
+    }
+
+    @Test
+    void frozenMapRefusesChangesButItsCopyAccepts() {
+        ExtentMap map = new ExtentMap();
+        map.put(0, 1, A);
+        map.freeze();
+        assertThrows(IllegalStateException.class, () -> map.put(1, 1, A));
+        ExtentMap copy = map.copy();
+        copy.put(1, 1, A);
+        assertEquals(new Extent(0, 2, A), copy.get(0));
+        assertEquals(new Extent(0, 1, A), map.get(0));
+    }
+}
