@@ -8,8 +8,11 @@ import io.ledgerdisk.meta.ratis.MetaGroup;
 import io.ledgerdisk.meta.ratis.MetaProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -54,6 +57,84 @@ public final class MetaClient implements AutoCloseable {
     /** Creates a volume; the state machine assigns its id. */
     public CompletableFuture<VolumeRecord> createVolume(String name, long sizeBytes) {
         return submit(new MetaCommand.CreateVolume(name, sizeBytes, nowMicros())).thenApply(MetaReply::volume);
+    }
+
+    /** Creates a volume in a pool; its PG is a stable hash of the name. */
+    public CompletableFuture<VolumeInfo> createVolume(String name, long sizeBytes, String pool) {
+        Objects.requireNonNull(pool, "pool");
+        return submit(new MetaCommand.CreateVolume(name, sizeBytes, nowMicros(), pool)).thenApply(MetaReply::volumeInfo);
+    }
+
+    /** A volume with its pool, PG and manifest history, if it exists (linearizable). */
+    public CompletableFuture<Optional<VolumeInfo>> volumeInfo(String name) {
+        return query(new MetaQuery.GetVolumeInfo(name)).thenApply(reply -> Optional.ofNullable(reply.volumeInfo()));
+    }
+
+    /** Commits the next manifest version of a volume (version = head + 1); retrying the head is a no-op. */
+    public CompletableFuture<VolumeInfo> commitManifest(long volumeId, ManifestVersion manifest) {
+        return submit(new MetaCommand.CommitManifest(volumeId, manifest)).thenApply(MetaReply::volumeInfo);
+    }
+
+    /** Adds a node or updates its addresses, failure-domain tags and weight; the node counts as alive. */
+    public CompletableFuture<NodeRecord> registerNode(String id, List<String> addresses, Map<String, String> failureDomains,
+                                                      double weight) {
+        return submit(new MetaCommand.RegisterNode(id, addresses, failureDomains, weight, nowMicros()))
+                .thenApply(reply -> reply.nodes().get(0));
+    }
+
+    /** Tells the group that a node is alive now. */
+    public CompletableFuture<NodeRecord> heartbeat(String nodeId) {
+        return submit(new MetaCommand.NodeHeartbeat(nodeId, nowMicros())).thenApply(reply -> reply.nodes().get(0));
+    }
+
+    /**
+     * Marks down the nodes whose last heartbeat is older than {@code timeout}, failing over the
+     * PGs they were primary for. Meant to be called periodically by the node hosting the leader.
+     *
+     * @return the nodes that went down
+     */
+    public CompletableFuture<List<NodeRecord>> markNodesDown(Duration timeout) {
+        long timeoutMicros = TimeUnit.NANOSECONDS.toMicros(timeout.toNanos());
+        return submit(new MetaCommand.MarkNodesDown(nowMicros(), timeoutMicros)).thenApply(MetaReply::nodes);
+    }
+
+    /** Changes a node's placement weight; PGs move at the next {@link #rebalancePool}. */
+    public CompletableFuture<NodeRecord> setNodeWeight(String nodeId, double weight) {
+        return submit(new MetaCommand.SetNodeWeight(nodeId, weight)).thenApply(reply -> reply.nodes().get(0));
+    }
+
+    /** Forgets a node; PGs it was primary for fail over to their next node. */
+    public CompletableFuture<Void> removeNode(String nodeId) {
+        return submit(new MetaCommand.RemoveNode(nodeId)).thenApply(reply -> null);
+    }
+
+    /** Every node, ordered by id (linearizable). */
+    public CompletableFuture<List<NodeRecord>> nodes() {
+        return query(new MetaQuery.ListNodes()).thenApply(MetaReply::nodes);
+    }
+
+    /** Creates a pool; creating the same pool again is a no-op. */
+    public CompletableFuture<PoolRecord> createPool(PoolRecord pool) {
+        return submit(new MetaCommand.CreatePool(pool)).thenApply(reply -> reply.pools().get(0));
+    }
+
+    /** Every pool, ordered by name (linearizable). */
+    public CompletableFuture<List<PoolRecord>> pools() {
+        return query(new MetaQuery.ListPools()).thenApply(MetaReply::pools);
+    }
+
+    /**
+     * Places the pool's PGs on the alive, weighted nodes, moving as few copies as possible.
+     *
+     * @return the PGs whose node list changed
+     */
+    public CompletableFuture<List<PgRecord>> rebalancePool(String pool) {
+        return submit(new MetaCommand.RebalancePool(pool)).thenApply(MetaReply::pgs);
+    }
+
+    /** A pool's PG map, by PG number (linearizable). */
+    public CompletableFuture<List<PgRecord>> pgMap(String pool) {
+        return query(new MetaQuery.GetPgMap(pool)).thenApply(MetaReply::pgs);
     }
 
     /** Deletes a volume by name; {@link MetaException.Code#NOT_FOUND} if there is none. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -90,6 +91,37 @@ class MetaServerIT {
         get(client.addLedger(a.id(), new LedgerRef(1, 10, 0)));
         assertCode(MetaException.Code.ALREADY_EXISTS, client.addLedger(a.id(), new LedgerRef(1, 11, 0)));
         assertEquals(1, get(client.listVolumes()).size(), "refused commands change nothing");
+    }
+
+    @Test
+    void clusterMetadataThroughRatis() throws Exception {
+        start(MetaServerConfig.DEFAULT_SNAPSHOT_THRESHOLD);
+        for (int i = 0; i < 4; i++) {
+            get(client.registerNode("n" + i, List.of("127.0.0.1:" + (10809 + i)), Map.of("host", "h" + i), 1.0));
+        }
+        PoolRecord pool = new PoolRecord("fast", 3, 3, 2, PoolRecord.Durability.LAZY, 16, "host",
+                PoolRecord.ChunkTier.S3, "chunks", 0);
+        assertEquals(pool, get(client.createPool(pool)));
+        assertEquals(16, get(client.rebalancePool("fast")).size());
+        List<PgRecord> map = get(client.pgMap("fast"));
+        assertTrue(map.stream().allMatch(pg -> pg.nodes().size() == 3 && pg.epoch() == 1));
+
+        VolumeInfo info = get(client.createVolume("db", 1 << 20, "fast"));
+        ManifestVersion manifest = new ManifestVersion(1, List.of("chunk-1"), 42, 7);
+        get(client.commitManifest(info.volume().id(), manifest));
+        VolumeInfo read = get(client.volumeInfo("db")).orElseThrow();
+        assertEquals(Optional.of(manifest), read.manifestHead());
+        assertEquals(info.pg(), read.pg());
+
+        // n0 stays silent for longer than the timeout; the others heartbeat just before the check.
+        Thread.sleep(1_500);
+        get(client.heartbeat("n1"));
+        get(client.heartbeat("n2"));
+        get(client.heartbeat("n3"));
+        List<NodeRecord> down = get(client.markNodesDown(Duration.ofSeconds(1)));
+        assertEquals(List.of("n0"), down.stream().map(NodeRecord::id).toList());
+        assertTrue(get(client.pgMap("fast")).stream().noneMatch(pg -> pg.primary().equals("n0")));
+        assertCode(MetaException.Code.NOT_FOUND, client.pgMap("slow"));
     }
 
     private static void assertCode(MetaException.Code code, CompletableFuture<?> future) throws Exception {

@@ -1,6 +1,7 @@
 package io.ledgerdisk.meta.command;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ledgerdisk.meta.MetaException;
@@ -27,6 +28,7 @@ public final class CommandCodec {
     public static final int VERSION = 1;
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private CommandCodec() {

@@ -3,6 +3,10 @@ package io.ledgerdisk.meta.command;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.ledgerdisk.meta.LedgerRef;
+import io.ledgerdisk.meta.ManifestVersion;
+import io.ledgerdisk.meta.PoolRecord;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A change to the cluster metadata, as written to the Raft log.
@@ -16,18 +20,63 @@ import io.ledgerdisk.meta.LedgerRef;
     @JsonSubTypes.Type(value = MetaCommand.CreateVolume.class, name = "create_volume"),
     @JsonSubTypes.Type(value = MetaCommand.DeleteVolume.class, name = "delete_volume"),
     @JsonSubTypes.Type(value = MetaCommand.AddLedger.class, name = "add_ledger"),
+    @JsonSubTypes.Type(value = MetaCommand.CommitManifest.class, name = "commit_manifest"),
+    @JsonSubTypes.Type(value = MetaCommand.RegisterNode.class, name = "register_node"),
+    @JsonSubTypes.Type(value = MetaCommand.NodeHeartbeat.class, name = "node_heartbeat"),
+    @JsonSubTypes.Type(value = MetaCommand.MarkNodesDown.class, name = "mark_nodes_down"),
+    @JsonSubTypes.Type(value = MetaCommand.SetNodeWeight.class, name = "set_node_weight"),
+    @JsonSubTypes.Type(value = MetaCommand.RemoveNode.class, name = "remove_node"),
+    @JsonSubTypes.Type(value = MetaCommand.CreatePool.class, name = "create_pool"),
+    @JsonSubTypes.Type(value = MetaCommand.RebalancePool.class, name = "rebalance_pool"),
 })
 public sealed interface MetaCommand {
 
-    /** Create a volume; the state machine assigns its id. */
-    record CreateVolume(String name, long sizeBytes, long createdMicros) implements MetaCommand {
+    /** Create a volume, in a pool if {@code pool} is not null; the state machine assigns its id and PG. */
+    record CreateVolume(String name, long sizeBytes, long createdMicros, String pool) implements MetaCommand {
+        /** A volume without a pool. */
+        public CreateVolume(String name, long sizeBytes, long createdMicros) {
+            this(name, sizeBytes, createdMicros, null);
+        }
     }
 
     /** Delete a volume by name. */
     record DeleteVolume(String name) implements MetaCommand {
     }
 
-    /** Append a ledger to a volume's log; a retry with the same ledger id is a no-op. */
+    /** Append a ledger to a volume's log; a retry with the same ledger is a no-op. */
     record AddLedger(long volumeId, LedgerRef ledger) implements MetaCommand {
+    }
+
+    /** Commit the next manifest version of a volume; a retry of the head is a no-op. */
+    record CommitManifest(long volumeId, ManifestVersion manifest) implements MetaCommand {
+    }
+
+    /** Add a node or update its addresses, failure-domain tags and weight. */
+    record RegisterNode(String id, List<String> addresses, Map<String, String> failureDomains, double weight,
+                        long micros) implements MetaCommand {
+    }
+
+    /** A node is alive at {@code micros}. */
+    record NodeHeartbeat(String id, long micros) implements MetaCommand {
+    }
+
+    /** Sent by the leader periodically: nodes silent for longer than the timeout go down and their PGs fail over. */
+    record MarkNodesDown(long nowMicros, long timeoutMicros) implements MetaCommand {
+    }
+
+    /** Change a node's placement weight (takes effect at the next rebalance). */
+    record SetNodeWeight(String id, double weight) implements MetaCommand {
+    }
+
+    /** Forget a node; PGs it was primary for fail over. */
+    record RemoveNode(String id) implements MetaCommand {
+    }
+
+    /** Create a pool. */
+    record CreatePool(PoolRecord pool) implements MetaCommand {
+    }
+
+    /** Place a pool's PGs on the current alive, weighted nodes. */
+    record RebalancePool(String pool) implements MetaCommand {
     }
 }

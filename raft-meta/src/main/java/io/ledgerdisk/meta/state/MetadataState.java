@@ -1,66 +1,130 @@
 package io.ledgerdisk.meta.state;
 
 import io.ledgerdisk.meta.MetaException;
+import io.ledgerdisk.meta.NodeRecord;
+import io.ledgerdisk.meta.PgRecord;
+import io.ledgerdisk.meta.PoolRecord;
 import io.ledgerdisk.meta.command.MetaCommand;
 import io.ledgerdisk.meta.command.MetaQuery;
 import io.ledgerdisk.meta.command.MetaReply;
+import io.ledgerdisk.meta.placement.PgHash;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The whole cluster metadata and the deterministic rules that change it. {@link #apply}
  * turns a refused command into an error reply instead of throwing, so a refusal is an
- * ordinary, replicated outcome. Not thread-safe: the state machine holds a lock around it.
+ * ordinary, replicated outcome; a command is checked completely before it changes anything.
+ * Not thread-safe: the state machine holds a lock around it.
  */
 public final class MetadataState {
 
     private final VolumeTable volumes;
+    private final NodeTable nodes;
+    private final PoolTable pools;
 
     /** An empty cluster. */
     public MetadataState() {
-        this(new VolumeTable());
+        this(new VolumeTable(), new NodeTable(), new PoolTable());
     }
 
-    private MetadataState(VolumeTable volumes) {
+    private MetadataState(VolumeTable volumes, NodeTable nodes, PoolTable pools) {
         this.volumes = volumes;
+        this.nodes = nodes;
+        this.pools = pools;
     }
 
     /** Rebuilds the state from a snapshot. */
     public static MetadataState restore(StateSnapshot snapshot) {
-        return new MetadataState(new VolumeTable(snapshot.nextVolumeId(), snapshot.volumes()));
+        return new MetadataState(new VolumeTable(snapshot.nextVolumeId(), snapshot.volumes()),
+                new NodeTable(snapshot.nodes()), new PoolTable(snapshot.pools(), snapshot.pgs()));
     }
 
     /** A consistent copy of the state for a snapshot file. */
     public StateSnapshot snapshot() {
-        return new StateSnapshot(volumes.nextVolumeId(), volumes.list());
+        return new StateSnapshot(volumes.nextVolumeId(), volumes.infos(), nodes.list(), pools.list(), pools.allPgs());
     }
 
     /** Applies a command; a refusal becomes an error reply and leaves the state unchanged. */
     public MetaReply apply(MetaCommand command) {
         try {
-            if (command instanceof MetaCommand.CreateVolume c) {
-                return MetaReply.of(volumes.create(c.name(), c.sizeBytes(), c.createdMicros()));
-            } else if (command instanceof MetaCommand.DeleteVolume c) {
-                return MetaReply.of(volumes.delete(c.name()));
-            } else if (command instanceof MetaCommand.AddLedger c) {
-                return MetaReply.of(volumes.addLedger(c.volumeId(), c.ledger()));
-            }
-            throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "unknown command " + command);
+            return applyOrThrow(command);
         } catch (MetaException e) {
             return MetaReply.failure(e);
         }
     }
 
-    /** Answers a query without changing anything. */
-    public MetaReply query(MetaQuery query) {
-        if (query instanceof MetaQuery.ListVolumes) {
-            return MetaReply.of(volumes.list());
-        } else if (query instanceof MetaQuery.GetVolume q) {
-            return volumes.byName(q.name()).map(MetaReply::of).orElse(MetaReply.ok());
+    private MetaReply applyOrThrow(MetaCommand command) {
+        if (command instanceof MetaCommand.CreateVolume c) {
+            if (c.pool() == null) {
+                return MetaReply.of(volumes.create(c.name(), c.sizeBytes(), c.createdMicros()));
+            }
+            PoolRecord pool = pools.require(c.pool());
+            VolumeRules.checkName(c.name());
+            return MetaReply.of(volumes.create(c.name(), c.sizeBytes(), c.createdMicros(), pool.name(),
+                    PgHash.pgOf(c.name(), pool.pgCount())));
+        } else if (command instanceof MetaCommand.DeleteVolume c) {
+            return MetaReply.of(volumes.delete(c.name()));
+        } else if (command instanceof MetaCommand.AddLedger c) {
+            return MetaReply.of(volumes.addLedger(c.volumeId(), c.ledger()));
+        } else if (command instanceof MetaCommand.CommitManifest c) {
+            return MetaReply.of(volumes.commitManifest(c.volumeId(), c.manifest()));
+        } else if (command instanceof MetaCommand.RegisterNode c) {
+            return MetaReply.ofNodes(List.of(nodes.register(c.id(), c.addresses(), c.failureDomains(), c.weight(), c.micros())));
+        } else if (command instanceof MetaCommand.NodeHeartbeat c) {
+            return MetaReply.ofNodes(List.of(nodes.heartbeat(c.id(), c.micros())));
+        } else if (command instanceof MetaCommand.MarkNodesDown c) {
+            List<NodeRecord> down = nodes.markDown(c.nowMicros(), c.timeoutMicros());
+            pools.failOver(ids(down));
+            return MetaReply.ofNodes(down);
+        } else if (command instanceof MetaCommand.SetNodeWeight c) {
+            return MetaReply.ofNodes(List.of(nodes.setWeight(c.id(), c.weight())));
+        } else if (command instanceof MetaCommand.RemoveNode c) {
+            NodeRecord removed = nodes.remove(c.id());
+            pools.failOver(Set.of(removed.id()));
+            return MetaReply.ofNodes(List.of(removed));
+        } else if (command instanceof MetaCommand.CreatePool c) {
+            return MetaReply.ofPools(List.of(pools.create(c.pool())));
+        } else if (command instanceof MetaCommand.RebalancePool c) {
+            return MetaReply.ofPgs(pools.rebalance(c.pool(), nodes.list()));
         }
-        return MetaReply.failure(new MetaException(MetaException.Code.INVALID_ARGUMENT, "unknown query " + query));
+        throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "unknown command " + command);
     }
 
-    /** The volume table (read access for tests and queries). */
+    private static Set<String> ids(List<NodeRecord> list) {
+        return list.stream().map(NodeRecord::id).collect(Collectors.toSet());
+    }
+
+    /** Answers a query without changing anything. */
+    public MetaReply query(MetaQuery query) {
+        try {
+            if (query instanceof MetaQuery.ListVolumes) {
+                return MetaReply.ofVolumes(volumes.list());
+            } else if (query instanceof MetaQuery.GetVolume q) {
+                return volumes.byName(q.name()).map(MetaReply::of).orElse(MetaReply.ok());
+            } else if (query instanceof MetaQuery.GetVolumeInfo q) {
+                return volumes.info(q.name()).map(MetaReply::of).orElse(MetaReply.ok());
+            } else if (query instanceof MetaQuery.ListNodes) {
+                return MetaReply.ofNodes(nodes.list());
+            } else if (query instanceof MetaQuery.ListPools) {
+                return MetaReply.ofPools(pools.list());
+            } else if (query instanceof MetaQuery.GetPgMap q) {
+                return MetaReply.ofPgs(pools.pgMap(q.pool()));
+            }
+            throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "unknown query " + query);
+        } catch (MetaException e) {
+            return MetaReply.failure(e);
+        }
+    }
+
+    /** The volume table (read access for tests). */
     public VolumeTable volumes() {
         return volumes;
+    }
+
+    /** The PG map of every pool, ordered by pool then PG (read access for tests). */
+    public List<PgRecord> pgs() {
+        return pools.allPgs();
     }
 }

@@ -24,6 +24,15 @@ public final class VolumeRules {
         }
     }
 
+    /** Refuses a node or pool name that does not match {@link #NAME}; {@code what} names it in the message. */
+    public static void checkName(String what, String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new MetaException(MetaException.Code.INVALID_ARGUMENT,
+                    "invalid " + what + " '" + name + "': use 1 to 63 characters of a-z, 0-9, '.', '_', '-'"
+                            + " starting with a letter or digit");
+        }
+    }
+
     /** Refuses a size that is not a positive multiple of 512 bytes. */
     public static void checkSize(long sizeBytes) {
         if (sizeBytes <= 0 || sizeBytes % SECTOR_BYTES != 0) {

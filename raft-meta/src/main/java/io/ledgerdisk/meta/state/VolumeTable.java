@@ -1,7 +1,9 @@
 package io.ledgerdisk.meta.state;
 
 import io.ledgerdisk.meta.LedgerRef;
+import io.ledgerdisk.meta.ManifestVersion;
 import io.ledgerdisk.meta.MetaException;
+import io.ledgerdisk.meta.VolumeInfo;
 import io.ledgerdisk.meta.VolumeRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +19,7 @@ import java.util.TreeMap;
  */
 public final class VolumeTable {
 
-    private final TreeMap<String, VolumeRecord> byName = new TreeMap<>();
+    private final TreeMap<String, VolumeInfo> byName = new TreeMap<>();
     private final Map<Long, String> nameById = new HashMap<>();
     private long nextVolumeId;
 
@@ -27,10 +29,11 @@ public final class VolumeTable {
     }
 
     /** A table restored from a snapshot. */
-    public VolumeTable(long nextVolumeId, List<VolumeRecord> volumes) {
+    public VolumeTable(long nextVolumeId, List<VolumeInfo> volumes) {
         this.nextVolumeId = nextVolumeId;
-        for (VolumeRecord volume : volumes) {
-            if (byName.put(volume.name(), volume) != null || nameById.put(volume.id(), volume.name()) != null) {
+        for (VolumeInfo info : volumes) {
+            VolumeRecord volume = info.volume();
+            if (byName.put(volume.name(), info) != null || nameById.put(volume.id(), volume.name()) != null) {
                 throw new IllegalArgumentException("duplicate volume " + volume.name() + " (id " + volume.id() + ") in snapshot");
             }
             if (volume.id() >= nextVolumeId) {
@@ -39,27 +42,33 @@ public final class VolumeTable {
         }
     }
 
-    /** Creates a volume with the next id. */
+    /** Creates a volume without a pool. */
     public VolumeRecord create(String name, long sizeBytes, long createdMicros) {
+        return create(name, sizeBytes, createdMicros, null, -1).volume();
+    }
+
+    /** Creates a volume with the next id, in a pool's PG (or without a pool: null and -1). */
+    public VolumeInfo create(String name, long sizeBytes, long createdMicros, String pool, int pg) {
         VolumeRules.checkName(name);
         VolumeRules.checkSize(sizeBytes);
         if (byName.containsKey(name)) {
             throw new MetaException(MetaException.Code.ALREADY_EXISTS, "volume '" + name + "' already exists");
         }
         VolumeRecord volume = new VolumeRecord(nextVolumeId++, name, sizeBytes, createdMicros, List.of());
-        byName.put(name, volume);
+        VolumeInfo info = new VolumeInfo(volume, pool, pg, List.of());
+        byName.put(name, info);
         nameById.put(volume.id(), name);
-        return volume;
+        return info;
     }
 
     /** Deletes a volume by name. */
     public VolumeRecord delete(String name) {
-        VolumeRecord volume = byName.remove(name);
-        if (volume == null) {
+        VolumeInfo info = byName.remove(name);
+        if (info == null) {
             throw notFound(name);
         }
-        nameById.remove(volume.id());
-        return volume;
+        nameById.remove(info.volume().id());
+        return info.volume();
     }
 
     /**
@@ -71,8 +80,8 @@ public final class VolumeTable {
         if (ledger == null) {
             throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "add ledger: no ledger given");
         }
-        VolumeRecord volume = byId(volumeId).orElseThrow(() -> new MetaException(MetaException.Code.NOT_FOUND,
-                "volume id " + volumeId + " does not exist"));
+        VolumeInfo info = requireId(volumeId);
+        VolumeRecord volume = info.volume();
         if (ledger.ledgerId() < 0 || ledger.firstSequence() < 0) {
             throw new MetaException(MetaException.Code.INVALID_ARGUMENT,
                     "ledger " + ledger + ": ledger id and first sequence must not be negative");
@@ -96,24 +105,77 @@ public final class VolumeTable {
         appended.addAll(ledgers);
         appended.add(ledger);
         VolumeRecord updated = new VolumeRecord(volume.id(), volume.name(), volume.sizeBytes(), volume.createdMicros(), appended);
-        byName.put(updated.name(), updated);
+        byName.put(updated.name(), new VolumeInfo(updated, info.pool(), info.pg(), info.manifests()));
         return updated;
+    }
+
+    /**
+     * Commits the next manifest version of a volume: its version must be the head's + 1 and it
+     * may not cover less of the log than the head. Committing the head again is a no-op (a retry).
+     */
+    public VolumeInfo commitManifest(long volumeId, ManifestVersion manifest) {
+        if (manifest == null) {
+            throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "commit manifest: no manifest given");
+        }
+        VolumeInfo info = requireId(volumeId);
+        String name = info.volume().name();
+        ManifestVersion head = info.manifestHead().orElse(null);
+        long headVersion = head == null ? 0 : head.version();
+        if (head != null && manifest.version() <= headVersion) {
+            ManifestVersion same = info.manifests().stream().filter(m -> m.version() == manifest.version()).findFirst().orElse(null);
+            if (manifest.equals(same)) {
+                return info;
+            }
+            throw new MetaException(MetaException.Code.ALREADY_EXISTS, "volume '" + name + "' already has manifest version "
+                    + manifest.version() + " (head is " + headVersion + ")");
+        }
+        if (manifest.version() != headVersion + 1) {
+            throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "volume '" + name + "': manifest version "
+                    + manifest.version() + " does not follow the head " + headVersion);
+        }
+        if (head != null && manifest.coveredSequence() < head.coveredSequence()) {
+            throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "volume '" + name + "': manifest " + manifest.version()
+                    + " covers sequence " + manifest.coveredSequence() + ", less than the head's " + head.coveredSequence());
+        }
+        List<ManifestVersion> manifests = new ArrayList<>(info.manifests());
+        manifests.add(manifest);
+        VolumeInfo updated = new VolumeInfo(info.volume(), info.pool(), info.pg(), manifests);
+        byName.put(name, updated);
+        return updated;
+    }
+
+    /** A volume with its placement and manifests, by name. */
+    public Optional<VolumeInfo> info(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** Every volume with its placement and manifests, ordered by name. */
+    public List<VolumeInfo> infos() {
+        return List.copyOf(byName.values());
+    }
+
+    private VolumeInfo requireId(long volumeId) {
+        String name = nameById.get(volumeId);
+        if (name == null) {
+            throw new MetaException(MetaException.Code.NOT_FOUND, "volume id " + volumeId + " does not exist");
+        }
+        return byName.get(name);
     }
 
     /** The volume with this name, if any. */
     public Optional<VolumeRecord> byName(String name) {
-        return Optional.ofNullable(byName.get(name));
+        return info(name).map(VolumeInfo::volume);
     }
 
     /** The volume with this id, if any. */
     public Optional<VolumeRecord> byId(long id) {
         String name = nameById.get(id);
-        return name == null ? Optional.empty() : Optional.of(byName.get(name));
+        return name == null ? Optional.empty() : Optional.of(byName.get(name).volume());
     }
 
     /** Every volume, ordered by name. */
     public List<VolumeRecord> list() {
-        return List.copyOf(byName.values());
+        return byName.values().stream().map(VolumeInfo::volume).toList();
     }
 
     /** The id the next created volume gets. */

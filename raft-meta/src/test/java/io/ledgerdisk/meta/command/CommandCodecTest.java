@@ -30,7 +30,7 @@ class CommandCodecTest {
             assertEquals(query, CommandCodec.decodeQuery(CommandCodec.encode(query)));
         }
         VolumeRecord volume = new VolumeRecord(3, "v", 512, 9, List.of(new LedgerRef(1, 0, 2)));
-        List<MetaReply> replies = List.of(MetaReply.ok(), MetaReply.of(volume), MetaReply.of(List.of(volume, volume)),
+        List<MetaReply> replies = List.of(MetaReply.ok(), MetaReply.of(volume), MetaReply.ofVolumes(List.of(volume, volume)),
                 MetaReply.failure(new MetaException(MetaException.Code.NOT_FOUND, "no such volume")));
         for (MetaReply reply : replies) {
             assertEquals(reply, CommandCodec.decodeReply(CommandCodec.encode(reply)));

@@ -37,7 +37,7 @@ class SnapshotFormatTest {
         randomCommands(1, 500).forEach(state::apply);
         StateSnapshot snapshot = state.snapshot();
         assertTrue(snapshot.volumes().size() > 5, "the random mix should leave volumes behind");
-        assertTrue(snapshot.volumes().stream().anyMatch(v -> !v.ledgers().isEmpty()));
+        assertTrue(snapshot.volumes().stream().anyMatch(v -> !v.volume().ledgers().isEmpty()));
 
         StateSnapshot decoded = SnapshotFormat.decode(SnapshotFormat.encode(snapshot));
         assertEquals(snapshot, decoded);
