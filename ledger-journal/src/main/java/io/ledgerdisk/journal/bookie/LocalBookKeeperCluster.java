@@ -16,6 +16,9 @@ import org.apache.bookkeeper.conf.ClientConfiguration;
 import org.apache.bookkeeper.conf.ServerConfiguration;
 import org.apache.bookkeeper.server.EmbeddedServer;
 import org.apache.bookkeeper.server.conf.BookieConfiguration;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.apache.zookeeper.server.ServerCnxnFactory;
 import org.apache.zookeeper.server.ZooKeeperServer;
 import org.slf4j.Logger;
@@ -102,6 +105,8 @@ public final class LocalBookKeeperCluster implements AutoCloseable {
                             + ports.zooKeeperPort() + "?");
                 }
                 ports.markInitialized();
+            } else {
+                cluster.forgetStaleBookieRegistrations();
             }
             for (int i = 0; i < bookies; i++) {
                 cluster.startBookie(i);
@@ -185,8 +190,48 @@ public final class LocalBookKeeperCluster implements AutoCloseable {
         }
         EmbeddedServer bookie = EmbeddedServer.builder(new BookieConfiguration(bookieConfiguration(index))).build();
         bookie.getLifecycleComponentStack().start();
+        // A bookie that cannot register in ZooKeeper shuts itself down inside start() without
+        // throwing; say so instead of reporting a bookie that is not there.
+        if (!bookie.getBookieService().getServer().isRunning()) {
+            bookie.getLifecycleComponentStack().close();
+            throw new IllegalStateException("bookie " + index + " on " + host + ":" + ports.bookiePort(index)
+                    + " stopped during start (see the bookie's log: usually its ZooKeeper registration failed)");
+        }
         bookies[index] = bookie;
         LOG.info("bookie {} serving on {}:{}", index, host, ports.bookiePort(index));
+    }
+
+    /**
+     * Deletes bookie registrations left by a previous incarnation of this cluster. ZooKeeper
+     * restores the ephemeral registration nodes of sessions that died with a killed JVM and
+     * keeps them until those sessions time out; a bookie that finds its own address registered
+     * waits for that and may give up. ZooKeeper was started by this call a moment ago, so every
+     * session it knows belongs to a dead process.
+     */
+    private void forgetStaleBookieRegistrations() throws Exception {
+        String available = "/ledgers/available";
+        try (ZooKeeper zk = new ZooKeeper(host + ":" + ports.zooKeeperPort(), ZK_SESSION_MILLIS, event -> { })) {
+            for (String parent : List.of(available, available + "/readonly")) {
+                List<String> children;
+                try {
+                    children = zk.getChildren(parent, false);
+                } catch (KeeperException.NoNodeException e) {
+                    continue;
+                }
+                for (String child : children) {
+                    String path = parent + "/" + child;
+                    Stat stat = zk.exists(path, false);
+                    if (stat != null && stat.getEphemeralOwner() != 0) {
+                        try {
+                            zk.delete(path, -1);
+                            LOG.info("removed stale bookie registration {}", path);
+                        } catch (KeeperException.NoNodeException e) {
+                            LOG.debug("stale bookie registration {} expired meanwhile", path);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Stops every client made by {@link #newClient()}, every bookie and ZooKeeper. */
