@@ -1,0 +1,59 @@
+package io.ledgerdisk.appliance.cli;
+
+import io.ledgerdisk.appliance.node.DevNode;
+import io.ledgerdisk.appliance.node.HostPort;
+import io.ledgerdisk.appliance.node.NodeConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.apache.logging.log4j.LogManager;
+
+/** {@code ledgerdisk dev}: runs the embedded single-machine appliance until SIGTERM or Ctrl-C. */
+public final class DevCommand {
+
+    static final String USAGE = """
+            usage: ledgerdisk dev [--data DIR] [--nbd HOST:PORT] [--http HOST:PORT] [--bookies N]
+              defaults: --data ./data --nbd 127.0.0.1:10809 --http 127.0.0.1:8080 --bookies 1
+            """;
+
+    private DevCommand() {
+    }
+
+    public static void run(List<String> args) throws Exception {
+        NodeConfig config = parse(args);
+        DevNode node = DevNode.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+            LogManager.shutdown();
+        }, "ledgerdisk-shutdown"));
+        stopped.await();
+    }
+
+    static NodeConfig parse(List<String> args) {
+        CliArgs parsed = CliArgs.parse(args, Set.of("--data", "--nbd", "--http", "--bookies"), Set.of());
+        if (!parsed.positional().isEmpty()) {
+            throw new UsageException("dev takes no argument '" + parsed.positional().get(0) + "'\n" + USAGE);
+        }
+        NodeConfig defaults = NodeConfig.defaults();
+        try {
+            return new NodeConfig(
+                    Path.of(parsed.option("--data", defaults.dataDir().toString())),
+                    parsed.flag("--nbd") ? HostPort.parse(parsed.option("--nbd", null), "--nbd") : defaults.nbd(),
+                    parsed.flag("--http") ? HostPort.parse(parsed.option("--http", null), "--http") : defaults.http(),
+                    parseBookies(parsed.option("--bookies", Integer.toString(defaults.bookies()))));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static int parseBookies(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--bookies must be a number; got '" + text + "'", e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.ledgerdisk.appliance.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ledgerdisk.web.api.ByteSize;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Set;
+
+/** {@code ledgerdisk volume create|list|delete}: volume administration over the REST API. */
+public final class VolumeCommand {
+
+    static final String USAGE = """
+            usage: ledgerdisk volume create NAME --size SIZE [--api URL]
+                   ledgerdisk volume list [--json] [--api URL]
+                   ledgerdisk volume delete NAME [--api URL]
+              SIZE takes K, M, G, T (binary units), e.g. 10G; URL defaults to %s
+            """.formatted(ApiClient.DEFAULT_API);
+
+    private VolumeCommand() {
+    }
+
+    public static void run(List<String> args, PrintStream out) {
+        if (args.isEmpty()) {
+            throw new UsageException("volume needs a subcommand\n" + USAGE);
+        }
+        CliArgs parsed = CliArgs.parse(args.subList(1, args.size()), Set.of("--api", "--size"), Set.of("--json"));
+        ApiClient api = new ApiClient(parsed.option("--api", ApiClient.DEFAULT_API));
+        switch (args.get(0)) {
+            case "create" -> create(parsed, api, out);
+            case "list" -> list(parsed, api, out);
+            case "delete" -> delete(parsed, api, out);
+            default -> throw new UsageException("unknown volume subcommand '" + args.get(0) + "'\n" + USAGE);
+        }
+    }
+
+    private static void create(CliArgs args, ApiClient api, PrintStream out) {
+        String name = args.required(0, "volume NAME");
+        String sizeText = args.option("--size", null);
+        if (sizeText == null) {
+            throw new UsageException("--size is required, e.g. --size 10G");
+        }
+        long size;
+        try {
+            size = ByteSize.parse(sizeText);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        ObjectNode body = ApiClient.json().createObjectNode().put("name", name).put("size", size);
+        JsonNode volume = api.call("POST", "/api/v1/volumes", body);
+        out.println("created volume " + volume.get("name").asText() + " (" + ByteSize.format(volume.get("sizeBytes").asLong())
+                + "), attach at " + volume.get("nbdUri").asText());
+    }
+
+    private static void list(CliArgs args, ApiClient api, PrintStream out) {
+        JsonNode volumes = api.call("GET", "/api/v1/volumes", null);
+        if (args.flag("--json")) {
+            out.println(volumes.toPrettyString());
+            return;
+        }
+        out.printf("%-24s %10s %8s %12s  %s%n", "NAME", "SIZE", "LEDGERS", "LAST-SEQ", "NBD");
+        for (JsonNode v : volumes) {
+            out.printf("%-24s %10s %8d %12d  %s%n", v.get("name").asText(), ByteSize.format(v.get("sizeBytes").asLong()),
+                    v.get("ledgers").size(), v.get("lastSequence").asLong(), v.get("nbdUri").asText());
+        }
+    }
+
+    private static void delete(CliArgs args, ApiClient api, PrintStream out) {
+        String name = args.required(0, "volume NAME");
+        api.call("DELETE", "/api/v1/volumes/" + name, null);
+        out.println("deleted volume " + name);
+    }
+}

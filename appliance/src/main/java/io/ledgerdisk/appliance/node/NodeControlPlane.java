@@ -1,0 +1,111 @@
+package io.ledgerdisk.appliance.node;
+
+import io.ledgerdisk.appliance.volume.VolumeCatalog;
+import io.ledgerdisk.appliance.volume.VolumeEngine;
+import io.ledgerdisk.meta.MetaClient;
+import io.ledgerdisk.meta.MetaException;
+import io.ledgerdisk.meta.VolumeRecord;
+import io.ledgerdisk.web.api.ApiError;
+import io.ledgerdisk.web.api.ControlPlane;
+import io.ledgerdisk.web.api.VolumeView;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+import org.apache.bookkeeper.client.BookKeeper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's answers to the REST API: volume operations go through the metadata group first
+ * (it validates and decides), then the volume catalog opens or closes the volume here.
+ */
+final class NodeControlPlane implements ControlPlane {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeControlPlane.class);
+
+    private final MetaClient meta;
+    private final VolumeCatalog volumes;
+    private final BookKeeper bookKeeper;
+    private final HostPort nbd;
+    private final Supplier<Map<String, Boolean>> health;
+
+    NodeControlPlane(MetaClient meta, VolumeCatalog volumes, BookKeeper bookKeeper, HostPort nbd, Supplier<Map<String, Boolean>> health) {
+        this.meta = meta;
+        this.volumes = volumes;
+        this.bookKeeper = bookKeeper;
+        this.nbd = nbd;
+        this.health = health;
+    }
+
+    @Override
+    public Map<String, Boolean> health() {
+        return health.get();
+    }
+
+    @Override
+    public CompletableFuture<List<VolumeView>> listVolumes() {
+        return translate(meta.listVolumes().thenApply(list -> list.stream().map(this::view).toList()));
+    }
+
+    @Override
+    public CompletableFuture<VolumeView> volume(String name) {
+        return translate(meta.volume(name).thenApply(found -> view(found.orElseThrow(
+                () -> new ApiError(ApiError.Kind.NOT_FOUND, "no volume named '" + name + "'")))));
+    }
+
+    @Override
+    public CompletableFuture<VolumeView> createVolume(String name, long sizeBytes) {
+        return translate(meta.createVolume(name, sizeBytes)
+                .thenCompose(volumes::open)
+                .thenCompose(engine -> meta.volume(name))
+                .thenApply(found -> view(found.orElseThrow(
+                        () -> new ApiError(ApiError.Kind.CONFLICT, "volume '" + name + "' was deleted while it was created")))));
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteVolume(String name) {
+        return translate(meta.volume(name).thenCompose(found -> {
+            VolumeRecord volume = found.orElseThrow(() -> new ApiError(ApiError.Kind.NOT_FOUND, "no volume named '" + name + "'"));
+            volumes.close(name);
+            return meta.deleteVolume(name).thenRun(() -> deleteLedgers(volume));
+        }));
+    }
+
+    /** Ledgers of a deleted volume are garbage; failing to delete one only leaks space, so it is logged. */
+    private void deleteLedgers(VolumeRecord volume) {
+        volume.ledgers().forEach(ledger -> bookKeeper.newDeleteLedgerOp().withLedgerId(ledger.ledgerId()).execute()
+                .whenComplete((ignored, failure) -> {
+                    if (failure != null) {
+                        LOG.warn("volume {} deleted but its ledger {} could not be deleted: {}", volume.name(), ledger.ledgerId(),
+                                failure.getMessage());
+                    }
+                }));
+        LOG.info("volume {} deleted with {} ledger(s)", volume.name(), volume.ledgers().size());
+    }
+
+    private VolumeView view(VolumeRecord volume) {
+        long lastSequence = volumes.engine(volume.name()).map(VolumeEngine::log).map(log -> log.lastSequence()).orElse(-1L);
+        return new VolumeView(volume.name(), volume.id(), volume.sizeBytes(),
+                volume.ledgers().stream().map(l -> l.ledgerId()).toList(), lastSequence,
+                "nbd://" + nbd.host() + ":" + nbd.port() + "/" + volume.name());
+    }
+
+    /** Maps metadata refusals onto API errors; anything else stays a server error. */
+    private static <T> CompletableFuture<T> translate(CompletableFuture<T> operation) {
+        return operation.exceptionallyCompose(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            if (cause instanceof MetaException meta) {
+                ApiError.Kind kind = switch (meta.code()) {
+                    case NOT_FOUND -> ApiError.Kind.NOT_FOUND;
+                    case ALREADY_EXISTS -> ApiError.Kind.CONFLICT;
+                    case INVALID_ARGUMENT -> ApiError.Kind.BAD_REQUEST;
+                    case UNAVAILABLE -> ApiError.Kind.UNAVAILABLE;
+                };
+                return CompletableFuture.failedFuture(new ApiError(kind, meta.getMessage()));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+}
