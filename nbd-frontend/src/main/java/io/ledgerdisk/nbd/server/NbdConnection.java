@@ -9,12 +9,14 @@ import io.ledgerdisk.nbd.protocol.NbdRequest;
 import io.ledgerdisk.nbd.protocol.TransmissionRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -36,7 +38,7 @@ final class NbdConnection {
     /** Bytes charged to every request on top of its data, so payload-free requests cannot pile up unbounded. */
     private static final int REQUEST_OVERHEAD_BYTES = 1024;
 
-    private enum Phase { CLIENT_FLAGS, OPTIONS, TRANSMISSION, DISCONNECTING, CLOSED }
+    private enum Phase { CLIENT_FLAGS, OPTIONS, TLS_HANDSHAKE, TRANSMISSION, DISCONNECTING, CLOSED }
 
     private final Vertx vertx;
     private final NetSocketInternal socket;
@@ -46,6 +48,7 @@ final class NbdConnection {
     private final Consumer<NbdConnection> onClosed;
     private final String peer;
     private final ByteBufAllocator allocator;
+    private final ServerSSLOptions sslOptions;
     private final NbdFrameDecoder decoder =
             new NbdFrameDecoder(BlockSizes.MAXIMUM_OPTION_DATA, BlockSizes.MAXIMUM_PAYLOAD);
 
@@ -63,13 +66,17 @@ final class NbdConnection {
     private boolean decoding;
     private boolean decodeAgain;
 
+    /**
+     * @param sslOptions the server's TLS identity for STARTTLS, or null when TLS is off
+     */
     NbdConnection(Vertx vertx, NetSocket socket, NbdServerConfig config, ExportCatalog catalog,
-                  Consumer<NbdConnection> onClosed) {
+                  ServerSSLOptions sslOptions, Consumer<NbdConnection> onClosed) {
         this.vertx = vertx;
         this.socket = (NetSocketInternal) socket;
         this.context = vertx.getOrCreateContext();
         this.config = config;
-        this.negotiator = new OptionNegotiator(catalog);
+        this.negotiator = new OptionNegotiator(catalog, config.tls());
+        this.sslOptions = sslOptions;
         this.onClosed = onClosed;
         this.peer = String.valueOf(socket.remoteAddress());
         this.allocator = this.socket.channelHandlerContext().alloc();
@@ -87,7 +94,7 @@ final class NbdConnection {
         });
         handshakeTimer = vertx.setTimer(config.handshakeTimeout().toMillis(), id -> {
             handshakeTimer = -1;
-            if (phase == Phase.CLIENT_FLAGS || phase == Phase.OPTIONS) {
+            if (phase == Phase.CLIENT_FLAGS || phase == Phase.OPTIONS || phase == Phase.TLS_HANDSHAKE) {
                 disconnect("handshake not finished within " + config.handshakeTimeout());
             }
         });
@@ -185,6 +192,10 @@ final class NbdConnection {
             disconnect(step.reason());
             return;
         }
+        if (step.next() == OptionNegotiator.Next.START_TLS) {
+            startTls(out);
+            return;
+        }
         send(out);
         switch (step.next()) {
             case TRANSMISSION -> enterTransmission(step.export());
@@ -196,6 +207,29 @@ final class NbdConnection {
             default -> {
             }
         }
+    }
+
+    /**
+     * Sends the STARTTLS acknowledgement as the last cleartext bytes and switches the socket to TLS. The
+     * client sends nothing until it has the acknowledgement, so no cleartext is left in the decoder.
+     */
+    private void startTls(ByteBuf acknowledgement) {
+        phase = Phase.TLS_HANDSHAKE;
+        Buffer cleartext = Buffer.buffer(ByteBufUtil.getBytes(acknowledgement));
+        acknowledgement.release();
+        socket.upgradeToSsl(sslOptions, null, cleartext).onComplete(result -> {
+            if (phase != Phase.TLS_HANDSHAKE) {
+                return;
+            }
+            if (result.failed()) {
+                disconnect("TLS handshake failed: " + result.cause());
+                return;
+            }
+            negotiator.tlsEstablished();
+            phase = Phase.OPTIONS;
+            log.debug("NBD client {} upgraded to TLS", peer);
+            decode();
+        });
     }
 
     private void enterTransmission(NegotiatedExport negotiated) {

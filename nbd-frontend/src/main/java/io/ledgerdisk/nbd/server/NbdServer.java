@@ -4,9 +4,12 @@ import io.ledgerdisk.nbd.device.ExportCatalog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.JdkSSLEngineOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +43,7 @@ public final class NbdServer implements AutoCloseable {
     private final NbdServerConfig config;
     private final ExportCatalog catalog;
     private final Set<NbdConnection> connections = ConcurrentHashMap.newKeySet();
+    private final ServerSSLOptions sslOptions;
     private volatile NetServer netServer;
     private volatile boolean listening;
     private volatile boolean closed;
@@ -48,9 +52,21 @@ public final class NbdServer implements AutoCloseable {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.config = Objects.requireNonNull(config, "config");
         this.catalog = Objects.requireNonNull(catalog, "catalog");
+        this.sslOptions = config.tls().enabled() ? sslOptions(config.tls()) : null;
     }
 
-    /** Starts listening; completes with this server once bound (port 0 binds a free port, see {@link #actualPort()}). */
+    private static ServerSSLOptions sslOptions(NbdTlsConfig tls) {
+        PemKeyCertOptions identity = new PemKeyCertOptions()
+                .setCertPath(tls.certificate().toString())
+                .setKeyPath(tls.privateKey().toString());
+        return new ServerSSLOptions().setKeyCertOptions(identity);
+    }
+
+    /**
+     * Starts listening; completes with this server once bound (port 0 binds a free port, see
+     * {@link #actualPort()}). With TLS configured, the certificate and key are loaded first, on a worker
+     * thread, so a bad file fails the start rather than the first client.
+     */
     public CompletableFuture<NbdServer> start() {
         if (netServer != null) {
             return CompletableFuture.failedFuture(new IllegalStateException("NBD server already started"));
@@ -59,20 +75,40 @@ public final class NbdServer implements AutoCloseable {
                 .setHost(config.host())
                 .setPort(config.port())
                 .setTcpNoDelay(true)
-                .setReuseAddress(true);
+                .setReuseAddress(true)
+                // STARTTLS builds the TLS context on a worker, never on an event loop.
+                .setSslEngineOptions(new JdkSSLEngineOptions().setUseWorkerThread(true));
         NetServer server = vertx.createNetServer(options).connectHandler(this::accept);
         netServer = server;
         CompletableFuture<NbdServer> started = new CompletableFuture<>();
-        server.listen().onComplete(result -> {
+        checkTlsIdentity().compose(ignored -> server.listen()).onComplete(result -> {
             if (result.succeeded()) {
                 listening = true;
-                log.info("NBD server listening on {}:{}", config.host(), server.actualPort());
+                log.info("NBD server listening on {}:{}{}", config.host(), server.actualPort(),
+                        config.tls().enabled() ? (config.tls().required() ? " (TLS required)" : " (TLS offered)") : "");
                 started.complete(this);
             } else {
                 started.completeExceptionally(result.cause());
             }
         });
         return started;
+    }
+
+    private Future<Void> checkTlsIdentity() {
+        if (sslOptions == null) {
+            return Future.succeededFuture();
+        }
+        return vertx.executeBlocking(() -> {
+            try {
+                sslOptions.getKeyCertOptions().getKeyManagerFactory(vertx);
+                // Initialise JSSE here: the first STARTTLS otherwise pays for it on an event loop.
+                javax.net.ssl.SSLContext.getDefault().createSSLEngine().getSupportedCipherSuites();
+                return null;
+            } catch (Exception e) {
+                throw new IllegalArgumentException("cannot load NBD TLS certificate " + config.tls().certificate()
+                        + " with key " + config.tls().privateKey() + ": " + e.getMessage(), e);
+            }
+        });
     }
 
     /** The bound port; meaningful once {@link #start()} has completed. */
@@ -131,7 +167,8 @@ public final class NbdServer implements AutoCloseable {
             socket.close();
             return;
         }
-        NbdConnection connection = new NbdConnection(vertx, socket, config, catalog, connections::remove);
+        NbdConnection connection = new NbdConnection(vertx, socket, config, catalog, sslOptions,
+                connections::remove);
         connections.add(connection);
         connection.start();
     }

@@ -12,8 +12,10 @@ import java.util.Objects;
  * @param handshakeTimeout              a client that has not entered transmission by then is disconnected
  * @param maxInFlightBytesPerConnection read and write bytes one connection may have outstanding at the
  *                                      device before the server stops reading its socket (back-pressure)
+ * @param tls                           STARTTLS settings; {@link NbdTlsConfig#disabled()} for none
  */
-public record NbdServerConfig(String host, int port, Duration handshakeTimeout, int maxInFlightBytesPerConnection) {
+public record NbdServerConfig(String host, int port, Duration handshakeTimeout, int maxInFlightBytesPerConnection,
+                              NbdTlsConfig tls) {
 
     /** The IANA-registered NBD port. */
     public static final int NBD_PORT = 10809;
@@ -25,6 +27,7 @@ public record NbdServerConfig(String host, int port, Duration handshakeTimeout, 
     public NbdServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+        Objects.requireNonNull(tls, "tls");
         if (host.isBlank()) {
             throw new IllegalArgumentException("NBD server host must not be blank");
         }
@@ -40,18 +43,28 @@ public record NbdServerConfig(String host, int port, Duration handshakeTimeout, 
         }
     }
 
-    /** Defaults for everything but the listening address. */
+    /** Settings without TLS. */
+    public NbdServerConfig(String host, int port, Duration handshakeTimeout, int maxInFlightBytesPerConnection) {
+        this(host, port, handshakeTimeout, maxInFlightBytesPerConnection, NbdTlsConfig.disabled());
+    }
+
+    /** Defaults for everything but the listening address; no TLS. */
     public static NbdServerConfig defaults(String host, int port) {
         return new NbdServerConfig(host, port, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_MAX_IN_FLIGHT_BYTES);
     }
 
     /** A copy with another handshake timeout. */
     public NbdServerConfig withHandshakeTimeout(Duration timeout) {
-        return new NbdServerConfig(host, port, timeout, maxInFlightBytesPerConnection);
+        return new NbdServerConfig(host, port, timeout, maxInFlightBytesPerConnection, tls);
     }
 
     /** A copy with another in-flight budget. */
     public NbdServerConfig withMaxInFlightBytesPerConnection(int bytes) {
-        return new NbdServerConfig(host, port, handshakeTimeout, bytes);
+        return new NbdServerConfig(host, port, handshakeTimeout, bytes, tls);
+    }
+
+    /** A copy with other TLS settings. */
+    public NbdServerConfig withTls(NbdTlsConfig tlsConfig) {
+        return new NbdServerConfig(host, port, handshakeTimeout, maxInFlightBytesPerConnection, tlsConfig);
     }
 }

@@ -29,6 +29,8 @@ final class OptionNegotiator {
         CONTINUE,
         /** Send the replies, then switch to the transmission phase with {@link Step#export()}. */
         TRANSMISSION,
+        /** Send the replies as the last cleartext bytes, then run the TLS handshake (NBD_OPT_STARTTLS). */
+        START_TLS,
         /** Send the replies, then close: the client aborted (a soft disconnect). */
         CLOSE,
         /** Close without replying further: the client broke a mandatory rule (a hard disconnect). */
@@ -45,14 +47,28 @@ final class OptionNegotiator {
     }
 
     private final ExportCatalog catalog;
+    private final NbdTlsConfig tls;
+    private boolean tlsActive;
     private boolean noZeroes;
     private boolean structuredReplies;
     private boolean extendedHeaders;
     /** Export named by the last NBD_OPT_SET_META_CONTEXT that selected base:allocation, else null. */
     private String allocationContextExport;
 
-    OptionNegotiator(ExportCatalog catalog) {
+    OptionNegotiator(ExportCatalog catalog, NbdTlsConfig tls) {
         this.catalog = catalog;
+        this.tls = tls;
+    }
+
+    /**
+     * Records that TLS is up. Negotiation state from before STARTTLS MUST NOT be kept
+     * (proto.md "NBD_OPT_STARTTLS"): structured replies, extended headers and meta contexts are forgotten.
+     */
+    void tlsEstablished() {
+        tlsActive = true;
+        structuredReplies = false;
+        extendedHeaders = false;
+        allocationContextExport = null;
     }
 
     /** The handshake flags of the greeting. */
@@ -84,6 +100,14 @@ final class OptionNegotiator {
     }
 
     private Step dispatch(int code, ByteBuf data, ByteBuf out) {
+        if (tls.required() && !tlsActive && code != OPT_STARTTLS && code != OPT_ABORT) {
+            // FORCEDTLS: nothing but STARTTLS and ABORT before TLS (proto.md "FORCEDTLS mode").
+            if (code == OPT_EXPORT_NAME) {
+                return Step.disconnect("NBD_OPT_EXPORT_NAME before STARTTLS on a TLS-only server");
+            }
+            writeErrorReply(out, code, REP_ERR_TLS_REQD, "this server requires TLS: send NBD_OPT_STARTTLS first");
+            return Step.CONTINUE;
+        }
         switch (code) {
             case OPT_EXPORT_NAME:
                 return exportName(data, out);
@@ -93,6 +117,8 @@ final class OptionNegotiator {
                 return new Step(Next.CLOSE, null, "client aborted the handshake");
             case OPT_LIST:
                 return list(data, out);
+            case OPT_STARTTLS:
+                return startTls(data, out);
             case OPT_INFO:
             case OPT_GO:
                 return infoOrGo(code, data, out);
@@ -138,6 +164,20 @@ final class OptionNegotiator {
             writeServerReply(out, OPT_LIST, summary.name(), summary.description());
         }
         writeOptionReply(out, OPT_LIST, REP_ACK);
+        return Step.CONTINUE;
+    }
+
+    private Step startTls(ByteBuf data, ByteBuf out) {
+        if (!tls.enabled()) {
+            writeErrorReply(out, OPT_STARTTLS, REP_ERR_UNSUP, "TLS is not configured on this server");
+        } else if (data.isReadable()) {
+            writeErrorReply(out, OPT_STARTTLS, REP_ERR_INVALID, "NBD_OPT_STARTTLS takes no data");
+        } else if (tlsActive) {
+            writeErrorReply(out, OPT_STARTTLS, REP_ERR_INVALID, "TLS is already active");
+        } else {
+            writeOptionReply(out, OPT_STARTTLS, REP_ACK);
+            return new Step(Next.START_TLS, null, null);
+        }
         return Step.CONTINUE;
     }
 

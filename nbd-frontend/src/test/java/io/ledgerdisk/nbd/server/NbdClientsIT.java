@@ -182,4 +182,22 @@ class NbdClientsIT {
         assertTrue(output.contains("err= 0"), output);
         assertFalse(output.contains("verify:") && output.contains("bad"), output);
     }
+
+    @Test
+    void nbdinfoNegotiatesTlsWithStartTls(@TempDir Path dir) throws Exception {
+        NbdServerConfig config = NbdServerConfig.defaults("127.0.0.1", 0)
+                .withTls(TestCertificates.selfSigned(dir, false));
+        try (NbdServer tlsServer = new NbdServer(vertx, config,
+                FixedExportCatalog.of("secure", "TLS export", new MemoryBlockDevice(DISK_SIZE)))) {
+            tlsServer.start().join();
+            String uri = "nbds://127.0.0.1:" + tlsServer.actualPort() + "/secure?tls-verify-peer=false";
+            String output = ExternalCommand.succeed(List.of("nbdinfo", uri), 60);
+            assertTrue(output.contains("newstyle-fixed with TLS"), output);
+            assertTrue(output.contains("export-size: " + DISK_SIZE), output);
+            // Without TLS the optional mode still serves the export.
+            String plain = ExternalCommand.succeed(List.of("nbdinfo",
+                    "nbd://127.0.0.1:" + tlsServer.actualPort() + "/secure"), 60);
+            assertTrue(plain.contains("without TLS"), plain);
+        }
+    }
 }

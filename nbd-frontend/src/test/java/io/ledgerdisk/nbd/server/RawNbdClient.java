@@ -40,9 +40,9 @@ final class RawNbdClient implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final DataInputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private DataInputStream in;
+    private OutputStream out;
 
     private RawNbdClient(Socket socket) throws IOException {
         this.socket = socket;
@@ -65,6 +65,17 @@ final class RawNbdClient implements AutoCloseable {
         assertEquals(NbdHandshake.FLAG_FIXED_NEWSTYLE | NbdHandshake.FLAG_NO_ZEROES, flags);
         client.sendInt(NbdHandshake.CLIENT_FLAG_FIXED_NEWSTYLE | NbdHandshake.CLIENT_FLAG_NO_ZEROES);
         return client;
+    }
+
+    /** Runs a TLS client handshake over the connection (after NBD_OPT_STARTTLS was acknowledged). */
+    void startTls(javax.net.ssl.SSLContext context) throws IOException {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                .createSocket(socket, "localhost", socket.getPort(), true);
+        tls.setUseClientMode(true);
+        tls.startHandshake();
+        socket = tls;
+        in = new DataInputStream(tls.getInputStream());
+        out = tls.getOutputStream();
     }
 
     int readGreeting() throws IOException {
