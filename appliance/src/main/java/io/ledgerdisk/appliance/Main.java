@@ -15,7 +15,7 @@ public final class Main {
 
     private static final String USAGE = """
             usage: ledgerdisk COMMAND ...
-              dev [--data DIR] [--nbd HOST:PORT] [--http HOST:PORT] [--bookies N]
+              dev [--data DIR] [--nbd HOST:PORT] [--http HOST:PORT] [--bookies N] [--durability immediate|lazy]
                                      run the embedded single-machine appliance
               volume create NAME --size SIZE | list | delete NAME  [--api URL]
                                      administer volumes on a running node

@@ -3,6 +3,7 @@ package io.ledgerdisk.appliance.cli;
 import io.ledgerdisk.appliance.node.DevNode;
 import io.ledgerdisk.appliance.node.HostPort;
 import io.ledgerdisk.appliance.node.NodeConfig;
+import io.ledgerdisk.journal.Durability;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +15,9 @@ public final class DevCommand {
 
     static final String USAGE = """
             usage: ledgerdisk dev [--data DIR] [--nbd HOST:PORT] [--http HOST:PORT] [--bookies N]
+                                  [--durability immediate|lazy]
               defaults: --data ./data --nbd 127.0.0.1:10809 --http 127.0.0.1:8080 --bookies 1
+                        --durability immediate
             """;
 
     private DevCommand() {
@@ -33,7 +36,7 @@ public final class DevCommand {
     }
 
     static NodeConfig parse(List<String> args) {
-        CliArgs parsed = CliArgs.parse(args, Set.of("--data", "--nbd", "--http", "--bookies"), Set.of());
+        CliArgs parsed = CliArgs.parse(args, Set.of("--data", "--nbd", "--http", "--bookies", "--durability"), Set.of());
         if (!parsed.positional().isEmpty()) {
             throw new UsageException("dev takes no argument '" + parsed.positional().get(0) + "'\n" + USAGE);
         }
@@ -43,9 +46,18 @@ public final class DevCommand {
                     Path.of(parsed.option("--data", defaults.dataDir().toString())),
                     parsed.flag("--nbd") ? HostPort.parse(parsed.option("--nbd", null), "--nbd") : defaults.nbd(),
                     parsed.flag("--http") ? HostPort.parse(parsed.option("--http", null), "--http") : defaults.http(),
-                    parseBookies(parsed.option("--bookies", Integer.toString(defaults.bookies()))));
+                    parseBookies(parsed.option("--bookies", Integer.toString(defaults.bookies()))),
+                    parseDurability(parsed.option("--durability", defaults.durability().name())));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static Durability parseDurability(String text) {
+        try {
+            return Durability.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--durability must be immediate or lazy; got '" + text + "'", e);
         }
     }
 

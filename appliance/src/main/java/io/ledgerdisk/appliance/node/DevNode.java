@@ -90,7 +90,7 @@ public final class DevNode implements AutoCloseable {
         BookKeeper bookKeeper = bookies.newClient();
         started.push(bookKeeper::close);
 
-        JournalConfig journal = JournalConfig.forBookies(config.bookies());
+        JournalConfig journal = JournalConfig.forBookies(config.bookies()).withDurability(config.durability());
         volumes = new VolumeCatalog(bookKeeper, journal, new MetaLedgerCatalog(meta));
         started.push(volumes);
         if (!state.demoCreated()) {
@@ -114,7 +114,9 @@ public final class DevNode implements AutoCloseable {
         int httpPort = apiServer.start().get(30, TimeUnit.SECONDS);
         started.push(apiServer);
 
-        LOG.info("Ledgerdisk is up: data in {}, {} bookie(s), {} volume(s)", data, config.bookies(), records.size());
+        LOG.info("Ledgerdisk is up: data in {}, {} bookie(s) (ensemble {}, write quorum {}, ack quorum {}), {} durability, {} volume(s)",
+                data, config.bookies(), journal.ensembleSize(), journal.writeQuorum(), journal.ackQuorum(),
+                journal.durability().name().toLowerCase(java.util.Locale.ROOT), records.size());
         LOG.info("API and web UI: http://{}:{}/  (health: /api/v1/health)", config.http().host(), httpPort);
         for (VolumeRecord volume : records) {
             String uri = "nbd://" + nbd + "/" + volume.name();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ledgerdisk.appliance.node.NodeConfig;
+import io.ledgerdisk.journal.Durability;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,8 @@ class DevCommandTest {
         assertEquals(1234, config.nbd().port());
         assertEquals("0.0.0.0", config.http().host());
         assertEquals(3, config.bookies());
+        assertEquals(Durability.IMMEDIATE, config.durability());
+        assertEquals(Durability.LAZY, DevCommand.parse(List.of("--durability", "lazy")).durability());
     }
 
     @Test
@@ -37,5 +40,6 @@ class DevCommandTest {
         assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--nbdd", "x"))).getMessage().contains("unknown option"));
         assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--data"))).getMessage().contains("needs a value"));
         assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--http", "h:99999"))).getMessage().contains("65535"));
+        assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--durability", "sometimes"))).getMessage().contains("lazy"));
     }
 }
