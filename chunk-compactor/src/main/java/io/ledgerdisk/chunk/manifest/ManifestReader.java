@@ -3,6 +3,7 @@ package io.ledgerdisk.chunk.manifest;
 import io.ledgerdisk.chunk.extent.Extent;
 import io.ledgerdisk.chunk.format.ChunkFormat;
 import io.ledgerdisk.chunk.format.ChunkReader;
+import io.ledgerdisk.chunk.format.ChunkVerification;
 import io.ledgerdisk.chunk.format.WrittenChunk;
 import io.ledgerdisk.chunk.store.ChunkId;
 import io.ledgerdisk.chunk.store.ChunkStore;
@@ -82,6 +83,63 @@ public final class ManifestReader {
             reads.add(reader(e.chunk()).thenCompose(r -> r.readBlocks(e.firstBlock(), (int) e.blockCount(), dst, at)));
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
+    }
+
+    /**
+     * Scrubs every chunk {@code manifest} reaches, one chunk at a time (so a scrub never holds
+     * more than one chunk's frames): CRC32C and decompression of every frame, and that every
+     * extent's blocks are really held by the chunk it names. Corruption and missing chunks are
+     * reported in the result, not thrown.
+     */
+    public CompletableFuture<ManifestScrub> verify(Manifest manifest) {
+        String name = manifest.volumeId() + "/" + manifest.version();
+        List<ChunkVerification> results = new ArrayList<>();
+        List<String> inconsistencies = new ArrayList<>();
+        CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+        for (ChunkDescriptor c : manifest.chunks()) {
+            chain = chain.thenCompose(v -> ChunkReader.verify(store, c.id()).handle((result, error) -> {
+                if (error != null) {
+                    inconsistencies.add("chunk " + c.id() + " cannot be read: " + unwrap(error));
+                } else {
+                    results.add(result);
+                }
+                return null;
+            }));
+        }
+        return chain.thenCompose(v -> {
+            Map<ChunkId, List<Extent>> byChunk = new java.util.HashMap<>();
+            manifest.extents().forEach(e -> {
+                if (e.chunk() != null) {
+                    byChunk.computeIfAbsent(e.chunk(), k -> new ArrayList<>()).add(e);
+                }
+            });
+            List<CompletableFuture<Void>> checks = new ArrayList<>();
+            for (ChunkVerification r : results) {
+                List<Extent> extents = byChunk.getOrDefault(r.chunkId(), List.of());
+                if (!r.ok() || extents.isEmpty()) {
+                    continue;
+                }
+                checks.add(reader(r.chunkId()).thenAccept(chunk -> {
+                    for (Extent e : extents) {
+                        if (!chunk.index().covers(e.firstBlock(), e.blockCount())) {
+                            synchronized (inconsistencies) {
+                                inconsistencies.add("extent [" + e.firstBlock() + ", " + e.endBlock() + ") points at chunk "
+                                        + e.chunk() + ", which does not hold all of it");
+                            }
+                        }
+                    }
+                }));
+            }
+            return CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new));
+        }).thenApply(v -> new ManifestScrub(name, results, inconsistencies));
+    }
+
+    private static String unwrap(Throwable error) {
+        Throwable t = error;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
     }
 
     /** The open reader of {@code id}, opening (reading its index) on first use. */

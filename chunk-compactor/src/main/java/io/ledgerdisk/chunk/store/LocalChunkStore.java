@@ -159,7 +159,15 @@ public final class LocalChunkStore implements ChunkStore {
 
     @Override
     public CompletableFuture<List<StoredChunk>> list() {
-        return CompletableFuture.supplyAsync(() -> {
+        try {
+            return CompletableFuture.supplyAsync(this::listNow, executor);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new ChunkStoreException("chunk store " + directory + " is closed", e));
+        }
+    }
+
+    private List<StoredChunk> listNow() {
+        {
             List<StoredChunk> out = new ArrayList<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
                 for (Path p : entries) {
@@ -185,7 +193,7 @@ public final class LocalChunkStore implements ChunkStore {
                 throw new ChunkStoreException("cannot list chunk directory " + directory, e);
             }
             return out;
-        }, executor);
+        }
     }
 
     @Override
