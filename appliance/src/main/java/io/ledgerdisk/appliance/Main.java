@@ -2,6 +2,7 @@ package io.ledgerdisk.appliance;
 
 import io.ledgerdisk.appliance.cli.CommandFailedException;
 import io.ledgerdisk.appliance.cli.DevCommand;
+import io.ledgerdisk.appliance.cli.PlacementCommand;
 import io.ledgerdisk.appliance.cli.UsageException;
 import io.ledgerdisk.appliance.cli.VolumeCommand;
 import java.util.Arrays;
@@ -19,6 +20,9 @@ public final class Main {
                                      run the embedded single-machine appliance
               volume create NAME --size SIZE | list | delete NAME  [--api URL]
                                      administer volumes on a running node
+              placement simulate --nodes N --domains D --pg-count P --replicas R [--remove K]
+                                 [--weights w1,w2,...] [--seed S] [--json]
+                                     test placement on a synthetic cluster (no node needed)
             """;
 
     private Main() {
@@ -51,6 +55,7 @@ public final class Main {
         switch (words.get(0)) {
             case "dev" -> DevCommand.run(rest);
             case "volume" -> VolumeCommand.run(rest, System.out);
+            case "placement" -> PlacementCommand.run(rest, System.out);
             default -> throw new UsageException("unknown command '" + words.get(0) + "'\n" + USAGE);
         }
         return 0;
