@@ -59,8 +59,8 @@ final class LedgerReplay {
                 .exceptionally(error -> {
                     throw new JournalException("cannot open ledger " + ledgerId + " of volume " + volumeId
                             + " with recovery; its records cannot be replayed until it is readable"
-                            + " (check that enough of its bookies are up): " + VolumeLog.describe(error),
-                            VolumeLog.unwrap(error));
+                            + " (check that enough of its bookies are up): " + BookKeeperErrors.describe(error),
+                            BookKeeperErrors.unwrap(error));
                 })
                 .thenCompose(handle -> readFrom(handle, 0)
                         .whenComplete((v, error) -> handle.closeAsync()));
@@ -75,8 +75,8 @@ final class LedgerReplay {
         return handle.readAsync(firstEntry, batchEnd)
                 .exceptionally(error -> {
                     throw new JournalException("cannot read entries " + firstEntry + ".." + batchEnd + " of ledger "
-                            + handle.getId() + " (volume " + volumeId + "): " + VolumeLog.describe(error),
-                            VolumeLog.unwrap(error));
+                            + handle.getId() + " (volume " + volumeId + "): " + BookKeeperErrors.describe(error),
+                            BookKeeperErrors.unwrap(error));
                 })
                 .thenCompose(entries -> {
                     try (LedgerEntries batch = entries) {

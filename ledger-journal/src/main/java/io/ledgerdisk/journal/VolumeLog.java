@@ -1,5 +1,8 @@
 package io.ledgerdisk.journal;
 
+import static io.ledgerdisk.journal.BookKeeperErrors.describe;
+import static io.ledgerdisk.journal.BookKeeperErrors.unwrap;
+
 import io.ledgerdisk.journal.record.LedgerRecordFormat;
 import io.ledgerdisk.journal.record.LogRecord;
 import io.ledgerdisk.journal.record.RecordType;
@@ -7,25 +10,18 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import org.apache.bookkeeper.client.BKException;
 import org.apache.bookkeeper.client.BookKeeper;
-import org.apache.bookkeeper.client.api.DigestType;
-import org.apache.bookkeeper.client.api.WriteFlag;
 import org.apache.bookkeeper.client.api.WriteHandle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,10 +83,9 @@ public final class VolumeLog implements AutoCloseable {
         }
     }
 
-    private final BookKeeper bookKeeper;
     private final JournalConfig config;
     private final long volumeId;
-    private final LedgerCatalog catalog;
+    private final LedgerStarter ledgerStarter;
     private final CopyOnWriteArrayList<Long> ledgerIds;
     private final Object lock = new Object();
 
@@ -113,6 +108,8 @@ public final class VolumeLog implements AutoCloseable {
     private JournalException unforcedLedger;
     /** Records up to this sequence were covered by a force failure already reported to a caller. */
     private long forceFailureReportedThrough;
+    /** The last roll-over's close of the previous ledger (forced first in LAZY mode). */
+    private CompletableFuture<Void> previousLedgerClosed = CompletableFuture.completedFuture(null);
     private VolumeLogFencedException fencedBy;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -120,10 +117,9 @@ public final class VolumeLog implements AutoCloseable {
 
     private VolumeLog(BookKeeper bookKeeper, JournalConfig config, long volumeId, List<Long> ledgerIds,
             LedgerCatalog catalog, long lastSequence) {
-        this.bookKeeper = bookKeeper;
         this.config = config;
         this.volumeId = volumeId;
-        this.catalog = catalog;
+        this.ledgerStarter = new LedgerStarter(bookKeeper, config, volumeId, catalog);
         this.ledgerIds = new CopyOnWriteArrayList<>(ledgerIds);
         this.lastAssignedSequence = lastSequence;
         this.lastAcknowledgedSequence = lastSequence;
@@ -220,24 +216,31 @@ public final class VolumeLog implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         WriteHandle current;
+        CompletableFuture<Void> rollOverClose;
         synchronized (lock) {
             JournalException refusal = refusal();
-            if (refusal == null) {
-                refusal = unforcedLedger;
-                unforcedLedger = null;
-            }
             if (refusal != null) {
                 return CompletableFuture.failedFuture(refusal);
             }
             current = ledger;
+            rollOverClose = previousLedgerClosed;
         }
+        // Records acknowledged in earlier ledgers were forced when their ledger was closed; a
+        // roll-over may still be doing that, and may have failed to.
+        CompletableFuture<Void> earlierLedgers = rollOverClose.thenCompose(v -> reportUnforcedLedger());
         if (current == null) {
-            // Between ledgers: the previous one was forced, or its failure reported, when it was closed.
-            return CompletableFuture.completedFuture(null);
+            return earlierLedgers;
         }
-        return current.force().exceptionally(error -> {
+        return earlierLedgers.thenCompose(v -> current.force().handle((forced, error) -> {
+            if (error == null) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
             Throwable cause = unwrap(error);
             synchronized (lock) {
+                if (ledger != current && previousLedgerClosed != rollOverClose) {
+                    // Rolled over meanwhile: the roll-over forced this ledger before closing it.
+                    return previousLedgerClosed.thenCompose(c -> reportUnforcedLedger());
+                }
                 // A DEFERRED_SYNC ledger forces on every bookie of its ensemble: after a bookie
                 // loss it never will again, so later records go to a new ledger.
                 if (ledger == current) {
@@ -245,10 +248,23 @@ public final class VolumeLog implements AutoCloseable {
                 }
                 forceFailureReportedThrough = lastAcknowledgedSequence;
             }
-            throw new JournalException("cannot force ledger " + current.getId() + " of volume " + volumeId
-                    + ": records acknowledged before this flush may not be durable (" + describe(cause)
-                    + "); the log moves to a new ledger", cause);
-        });
+            return CompletableFuture.<Void>failedFuture(new JournalException("cannot force ledger " + current.getId()
+                    + " of volume " + volumeId + ": records acknowledged before this flush may not be durable ("
+                    + describe(cause) + "); the log moves to a new ledger", cause));
+        }).thenCompose(f -> f));
+    }
+
+    /** Fails once, with the reason, if a LAZY ledger was closed without a successful force. */
+    private CompletableFuture<Void> reportUnforcedLedger() {
+        synchronized (lock) {
+            JournalException unforced = unforcedLedger;
+            if (unforced == null) {
+                return CompletableFuture.completedFuture(null);
+            }
+            unforcedLedger = null;
+            forceFailureReportedThrough = lastAcknowledgedSequence;
+            return CompletableFuture.failedFuture(unforced);
+        }
     }
 
     /**
@@ -479,7 +495,7 @@ public final class VolumeLog implements AutoCloseable {
     private JournalException entryFailure(WriteHandle target, List<PendingRecord> batch, Throwable error) {
         Throwable cause = unwrap(error);
         String records = "records " + batch.get(0).sequence + ".." + batch.get(batch.size() - 1).sequence;
-        if (isFencing(cause)) {
+        if (BookKeeperErrors.isFencing(cause)) {
             return new VolumeLogFencedException("volume " + volumeId + " was opened by another writer, which fenced"
                     + " ledger " + target.getId() + "; this node must stop serving the volume (" + records
                     + " not written)", cause);
@@ -569,13 +585,14 @@ public final class VolumeLog implements AutoCloseable {
                     }
                     return null;
                 });
+        previousLedgerClosed = oldClosed;
         oldClosed.thenCompose(v -> startLedger());
     }
 
     private void onOldLedgerCloseFailed(WriteHandle old, Throwable cause) {
         List<Runnable> completions = new ArrayList<>();
         synchronized (lock) {
-            if (isFencing(cause)) {
+            if (BookKeeperErrors.isFencing(cause)) {
                 fence(new VolumeLogFencedException("volume " + volumeId + " was opened by another writer, which"
                         + " fenced ledger " + old.getId() + " while this node was closing it; this node must stop"
                         + " serving the volume", cause), completions);
@@ -600,74 +617,20 @@ public final class VolumeLog implements AutoCloseable {
                 return CompletableFuture.failedFuture(fencedBy);
             }
         }
-        CompletableFuture<Void> started = createLedger(config.ensembleSize())
-                .thenCompose(handle -> {
-                    long firstSequence;
-                    synchronized (lock) {
-                        firstSequence = queue.isEmpty() ? lastAssignedSequence + 1 : queue.peek().sequence;
+        return ledgerStarter.start(this::nextSequenceToSend, createdMicros)
+                .thenAccept(this::ledgerStarted)
+                .whenComplete((v, error) -> {
+                    if (error != null) {
+                        ledgerStartFailed(unwrap(error));
                     }
-                    return catalog.ledgerStarted(volumeId, handle.getId(), firstSequence, createdMicros)
-                            .handle((v, error) -> {
-                                if (error == null) {
-                                    return CompletableFuture.completedFuture(handle);
-                                }
-                                // Not in the catalog, so nobody would ever read or delete it.
-                                handle.closeAsync().thenCompose(c -> bookKeeper.newDeleteLedgerOp()
-                                        .withLedgerId(handle.getId()).execute());
-                                return CompletableFuture.<WriteHandle>failedFuture(new JournalException(
-                                        "the catalog did not record ledger " + handle.getId() + " of volume "
-                                                + volumeId + "; no records were written to it: " + describe(error),
-                                        unwrap(error)));
-                            })
-                            .thenCompose(f -> f);
-                })
-                .thenAccept(this::ledgerStarted);
-        return started.whenComplete((v, error) -> {
-            if (error != null) {
-                ledgerStartFailed(unwrap(error));
-            }
-        });
+                });
     }
 
-    /**
-     * Creates a ledger striped over {@code ensemble} bookies. When fewer bookies are available,
-     * it tries smaller ensembles down to the ack quorum: every acknowledgement still means
-     * {@code ackQuorum} copies, only the spare copies are missing until the next roll-over.
-     */
-    private CompletableFuture<WriteHandle> createLedger(int ensemble) {
-        int writeQuorum = Math.min(config.writeQuorum(), ensemble);
-        return bookKeeper.newCreateLedgerOp()
-                .withEnsembleSize(ensemble)
-                .withWriteQuorumSize(writeQuorum)
-                .withAckQuorumSize(config.ackQuorum())
-                .withDigestType(DigestType.CRC32C)
-                .withPassword(config.password())
-                .withWriteFlags(config.durability() == Durability.LAZY
-                        ? EnumSet.of(WriteFlag.DEFERRED_SYNC)
-                        : EnumSet.noneOf(WriteFlag.class))
-                .withCustomMetadata(Map.of(
-                        "application", "ledgerdisk".getBytes(StandardCharsets.UTF_8),
-                        "volume", Long.toString(volumeId).getBytes(StandardCharsets.UTF_8)))
-                .execute()
-                .handle((handle, error) -> {
-                    if (error == null) {
-                        if (ensemble < config.ensembleSize()) {
-                            LOG.warn("volume {} writes to ledger {} on {} bookies instead of {} (write quorum {}):"
-                                    + " not enough bookies are up", volumeId, handle.getId(), ensemble,
-                                    config.ensembleSize(), writeQuorum);
-                        }
-                        return CompletableFuture.completedFuture(handle);
-                    }
-                    Throwable cause = unwrap(error);
-                    if (ensemble > config.ackQuorum() && cause instanceof org.apache.bookkeeper.client.api.BKException bk
-                            && bk.getCode() == BKException.Code.NotEnoughBookiesException) {
-                        return createLedger(ensemble - 1);
-                    }
-                    return CompletableFuture.<WriteHandle>failedFuture(new JournalException("cannot create a ledger"
-                            + " for volume " + volumeId + " (at least " + config.ackQuorum() + " writable bookies"
-                            + " needed; appends fail until they are back): " + describe(cause), cause));
-                })
-                .thenCompose(f -> f);
+    /** The sequence the next entry starts with: the oldest queued record's, else the next to assign. */
+    private long nextSequenceToSend() {
+        synchronized (lock) {
+            return queue.isEmpty() ? lastAssignedSequence + 1 : queue.peek().sequence;
+        }
     }
 
     private void ledgerStarted(WriteHandle handle) {
@@ -700,30 +663,6 @@ public final class VolumeLog implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static boolean isFencing(Throwable cause) {
-        if (cause instanceof org.apache.bookkeeper.client.api.BKException bk) {
-            int code = bk.getCode();
-            return code == BKException.Code.LedgerFencedException
-                    || code == BKException.Code.MetadataVersionException;
-        }
-        return false;
-    }
-
-    static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
-    static String describe(Throwable error) {
-        Throwable cause = unwrap(error);
-        String message = cause.getMessage();
-        return cause.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
 
     private static long nowMicros() {
         Instant now = Instant.now();
