@@ -118,6 +118,16 @@ public final class MetaClient implements AutoCloseable {
         return submit(new MetaCommand.CreatePool(pool)).thenApply(reply -> reply.pools().get(0));
     }
 
+    /**
+     * Deletes a pool and its PG map: {@link MetaException.Code#NOT_FOUND} if there is none,
+     * {@link MetaException.Code#CONFLICT} while volumes are in it.
+     *
+     * @return the deleted pool
+     */
+    public CompletableFuture<PoolRecord> deletePool(String pool) {
+        return submit(new MetaCommand.DeletePool(pool)).thenApply(reply -> reply.pools().get(0));
+    }
+
     /** Every pool, ordered by name (linearizable). */
     public CompletableFuture<List<PoolRecord>> pools() {
         return query(new MetaQuery.ListPools()).thenApply(MetaReply::pools);

@@ -15,6 +15,8 @@ public class MetaException extends RuntimeException {
         ALREADY_EXISTS,
         /** The command is malformed or violates a rule (name syntax, size alignment, ...). */
         INVALID_ARGUMENT,
+        /** The object is in use and cannot be changed that way yet (e.g. deleting a pool that still has volumes). */
+        CONFLICT,
         /** The metadata group could not be reached or did not answer in time. */
         UNAVAILABLE
     }

@@ -122,6 +122,12 @@ class MetaServerIT {
         assertEquals(List.of("n0"), down.stream().map(NodeRecord::id).toList());
         assertTrue(get(client.pgMap("fast")).stream().noneMatch(pg -> pg.primary().equals("n0")));
         assertCode(MetaException.Code.NOT_FOUND, client.pgMap("slow"));
+
+        assertCode(MetaException.Code.CONFLICT, client.deletePool("fast"));
+        get(client.deleteVolume("db"));
+        assertEquals(pool, get(client.deletePool("fast")));
+        assertEquals(List.of(), get(client.pools()));
+        assertCode(MetaException.Code.NOT_FOUND, client.deletePool("fast"));
     }
 
     private static void assertCode(MetaException.Code code, CompletableFuture<?> future) throws Exception {

@@ -92,14 +92,14 @@ final class NodeControlPlane implements ControlPlane {
                 "nbd://" + nbd.host() + ":" + nbd.port() + "/" + volume.name());
     }
 
-    /** Maps metadata refusals onto API errors; anything else stays a server error. */
-    private static <T> CompletableFuture<T> translate(CompletableFuture<T> operation) {
+    /** Maps metadata refusals onto API errors; anything else stays a server error. Shared with {@link ClusterControlPlane}. */
+    static <T> CompletableFuture<T> translate(CompletableFuture<T> operation) {
         return operation.exceptionallyCompose(failure -> {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof MetaException meta) {
                 ApiError.Kind kind = switch (meta.code()) {
                     case NOT_FOUND -> ApiError.Kind.NOT_FOUND;
-                    case ALREADY_EXISTS -> ApiError.Kind.CONFLICT;
+                    case ALREADY_EXISTS, CONFLICT -> ApiError.Kind.CONFLICT;
                     case INVALID_ARGUMENT -> ApiError.Kind.BAD_REQUEST;
                     case UNAVAILABLE -> ApiError.Kind.UNAVAILABLE;
                 };

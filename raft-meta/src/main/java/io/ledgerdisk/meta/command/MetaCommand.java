@@ -28,6 +28,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = MetaCommand.RemoveNode.class, name = "remove_node"),
     @JsonSubTypes.Type(value = MetaCommand.CreatePool.class, name = "create_pool"),
     @JsonSubTypes.Type(value = MetaCommand.RebalancePool.class, name = "rebalance_pool"),
+    @JsonSubTypes.Type(value = MetaCommand.DeletePool.class, name = "delete_pool"),
 })
 public sealed interface MetaCommand {
 
@@ -78,5 +79,9 @@ public sealed interface MetaCommand {
 
     /** Place a pool's PGs on the current alive, weighted nodes. */
     record RebalancePool(String pool) implements MetaCommand {
+    }
+
+    /** Delete a pool and its PG map; refused while a volume is in the pool. */
+    record DeletePool(String pool) implements MetaCommand {
     }
 }

@@ -88,8 +88,24 @@ public final class MetadataState {
             return MetaReply.ofPools(List.of(pools.create(c.pool())));
         } else if (command instanceof MetaCommand.RebalancePool c) {
             return MetaReply.ofPgs(pools.rebalance(c.pool(), nodes.list()));
+        } else if (command instanceof MetaCommand.DeletePool c) {
+            PoolRecord pool = pools.require(c.pool());
+            checkPoolEmpty(pool.name());
+            return MetaReply.ofPools(List.of(pools.delete(pool.name())));
         }
         throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "unknown command " + command);
+    }
+
+    /** A pool's volumes would lose their placement and redundancy settings: they must be deleted first. */
+    private void checkPoolEmpty(String pool) {
+        List<String> inPool = volumes.infos().stream().filter(info -> pool.equals(info.pool()))
+                .map(info -> info.volume().name()).toList();
+        if (!inPool.isEmpty()) {
+            String names = inPool.size() <= 5 ? String.join(", ", inPool)
+                    : String.join(", ", inPool.subList(0, 5)) + " and " + (inPool.size() - 5) + " more";
+            throw new MetaException(MetaException.Code.CONFLICT, "pool '" + pool + "' still has " + inPool.size()
+                    + " volume(s) (" + names + "); delete them first");
+        }
     }
 
     private static Set<String> ids(List<NodeRecord> list) {

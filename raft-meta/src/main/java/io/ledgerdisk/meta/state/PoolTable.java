@@ -64,6 +64,14 @@ public final class PoolTable {
         return pool;
     }
 
+    /** Deletes a pool and its PG map; the caller checks that no volume is in it. */
+    public PoolRecord delete(String name) {
+        PoolRecord pool = require(name);
+        pools.remove(name);
+        pgMaps.remove(name);
+        return pool;
+    }
+
     private static void check(PoolRecord pool) {
         VolumeRules.checkName("pool name", pool.name());
         if (pool.ackQuorum() < 1 || pool.ackQuorum() > pool.writeQuorum() || pool.writeQuorum() > pool.ensemble()) {

@@ -18,7 +18,8 @@ class CommandCodecTest {
         List<MetaCommand> commands = List.of(
                 new MetaCommand.CreateVolume("db-1", 1 << 20, 1_700_000_000_000_000L),
                 new MetaCommand.DeleteVolume("db-1"),
-                new MetaCommand.AddLedger(7, new LedgerRef(42, 1000, 17)));
+                new MetaCommand.AddLedger(7, new LedgerRef(42, 1000, 17)),
+                new MetaCommand.DeletePool("fast"));
         for (MetaCommand command : commands) {
             assertEquals(command, CommandCodec.decodeCommand(CommandCodec.encode(command)));
         }
@@ -31,7 +32,8 @@ class CommandCodecTest {
         }
         VolumeRecord volume = new VolumeRecord(3, "v", 512, 9, List.of(new LedgerRef(1, 0, 2)));
         List<MetaReply> replies = List.of(MetaReply.ok(), MetaReply.of(volume), MetaReply.ofVolumes(List.of(volume, volume)),
-                MetaReply.failure(new MetaException(MetaException.Code.NOT_FOUND, "no such volume")));
+                MetaReply.failure(new MetaException(MetaException.Code.NOT_FOUND, "no such volume")),
+                MetaReply.failure(new MetaException(MetaException.Code.CONFLICT, "pool 'fast' still has 1 volume(s)")));
         for (MetaReply reply : replies) {
             assertEquals(reply, CommandCodec.decodeReply(CommandCodec.encode(reply)));
         }
@@ -41,6 +43,12 @@ class CommandCodecTest {
     void wireFormatIsVersionedJsonWithStableTypeNames() {
         String json = new String(CommandCodec.encode(new MetaCommand.CreateVolume("a", 512, 5)), StandardCharsets.UTF_8);
         assertEquals("{\"v\":1,\"command\":{\"type\":\"create_volume\",\"name\":\"a\",\"sizeBytes\":512,\"createdMicros\":5}}", json);
+    }
+
+    @Test
+    void deletePoolHasAStableTypeName() {
+        String json = new String(CommandCodec.encode(new MetaCommand.DeletePool("fast")), StandardCharsets.UTF_8);
+        assertEquals("{\"v\":1,\"command\":{\"type\":\"delete_pool\",\"pool\":\"fast\"}}", json);
     }
 
     @Test

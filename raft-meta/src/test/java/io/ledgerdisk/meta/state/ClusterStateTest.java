@@ -155,6 +155,57 @@ class ClusterStateTest {
     }
 
     @Test
+    void aPoolIsDeletedOnlyOnceItHasNoVolumes() throws IOException {
+        registerNodes(3);
+        ok(new MetaCommand.CreatePool(POOL));
+        ok(new MetaCommand.RebalancePool("fast"));
+        ok(new MetaCommand.CreateVolume("loose", 512, 1));
+        ok(new MetaCommand.CreateVolume("in-pool", 512, 2, "fast"));
+        assertEquals(MetaException.Code.NOT_FOUND, refused(new MetaCommand.DeletePool("slow")));
+
+        MetaReply busy = state.apply(new MetaCommand.DeletePool("fast"));
+        assertEquals(MetaException.Code.CONFLICT, busy.error());
+        assertTrue(busy.message().contains("in-pool") && busy.message().contains("delete them first"), busy.message());
+        assertFalse(busy.message().contains("loose"), "a volume without a pool does not hold the pool: " + busy.message());
+        assertEquals(List.of(POOL), state.query(new MetaQuery.ListPools()).pools(), "a refused delete changes nothing");
+
+        ok(new MetaCommand.DeleteVolume("in-pool"));
+        assertEquals(List.of(POOL), ok(new MetaCommand.DeletePool("fast")).pools());
+        assertEquals(List.of(), state.query(new MetaQuery.ListPools()).pools());
+        assertEquals(MetaException.Code.NOT_FOUND, state.query(new MetaQuery.GetPgMap("fast")).error());
+        assertEquals(List.of(), state.pgs());
+        assertEquals(MetaException.Code.NOT_FOUND, refused(new MetaCommand.DeletePool("fast")), "a second delete finds nothing");
+
+        // The name is free again, with a fresh, unplaced PG map of the new size.
+        PoolRecord smaller = new PoolRecord("fast", 3, 3, 2, PoolRecord.Durability.LAZY, 8, "host", PoolRecord.ChunkTier.LOCAL, null, 0);
+        ok(new MetaCommand.CreatePool(smaller));
+        List<PgRecord> fresh = state.query(new MetaQuery.GetPgMap("fast")).pgs();
+        assertEquals(8, fresh.size());
+        assertTrue(fresh.stream().allMatch(pg -> pg.nodes().isEmpty() && pg.epoch() == 0));
+        assertEquals(state.snapshot(), MetadataState.restore(SnapshotFormat.decode(SnapshotFormat.encode(state.snapshot()))).snapshot());
+    }
+
+    @Test
+    void deletingAPoolIsDeterministicAcrossPeers() {
+        List<MetaCommand> log = List.of(
+                new MetaCommand.CreatePool(POOL),
+                new MetaCommand.CreatePool(new PoolRecord("cold", 1, 1, 1, PoolRecord.Durability.LAZY, 4, "host",
+                        PoolRecord.ChunkTier.S3, "chunks", 0)),
+                new MetaCommand.CreateVolume("v", 512, 1, "cold"),
+                new MetaCommand.DeletePool("cold"),
+                new MetaCommand.DeletePool("fast"),
+                new MetaCommand.DeleteVolume("v"),
+                new MetaCommand.DeletePool("cold"));
+        MetadataState a = new MetadataState();
+        MetadataState b = new MetadataState();
+        for (MetaCommand command : log) {
+            assertEquals(a.apply(command), b.apply(command), command.toString());
+        }
+        assertEquals(a.snapshot(), b.snapshot());
+        assertEquals(List.of(), a.query(new MetaQuery.ListPools()).pools());
+    }
+
+    @Test
     void theWholeClusterStateSurvivesASnapshot() throws IOException {
         registerNodes(5);
         ok(new MetaCommand.CreatePool(POOL));
