@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ledgerdisk.web.api.ApiError;
 import io.ledgerdisk.web.api.ByteSize;
+import io.ledgerdisk.web.api.ClusterControl;
 import io.ledgerdisk.web.api.ControlPlane;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,13 +40,20 @@ public final class ApiServer implements AutoCloseable {
     private final String host;
     private final int port;
     private final ControlPlane control;
+    private final ClusterControl cluster;
     private volatile HttpServer server;
 
     public ApiServer(Vertx vertx, String host, int port, ControlPlane control) {
+        this(vertx, host, port, control, null);
+    }
+
+    /** A server that also serves the cluster-metadata routes ({@link ClusterRoutes}) when {@code cluster} is not null. */
+    public ApiServer(Vertx vertx, String host, int port, ControlPlane control, ClusterControl cluster) {
         this.vertx = vertx;
         this.host = host;
         this.port = port;
         this.control = control;
+        this.cluster = cluster;
     }
 
     /** Starts listening; completes with the bound port. */
@@ -74,6 +82,9 @@ public final class ApiServer implements AutoCloseable {
         router.post("/api/v1/volumes").handler(this::createVolume);
         router.get("/api/v1/volumes/:name").handler(ctx -> respond(ctx, 200, control.volume(ctx.pathParam("name"))));
         router.delete("/api/v1/volumes/:name").handler(ctx -> respond(ctx, 204, control.deleteVolume(ctx.pathParam("name"))));
+        if (cluster != null) {
+            ClusterRoutes.mount(router, cluster);
+        }
         router.get("/*").handler(StaticHandler.create("webroot"));
         router.errorHandler(404, ctx -> error(ctx, new ApiError(ApiError.Kind.NOT_FOUND,
                 "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
@@ -126,7 +137,7 @@ public final class ApiServer implements AutoCloseable {
         respond(ctx, 201, control.createVolume(name.asText(), sizeBytes));
     }
 
-    private void respond(RoutingContext ctx, int status, CompletionStage<?> answer) {
+    static void respond(RoutingContext ctx, int status, CompletionStage<?> answer) {
         Future.fromCompletionStage(answer, ctx.vertx().getOrCreateContext()).onComplete(result -> {
             if (result.succeeded()) {
                 send(ctx, status, result.result());
@@ -152,7 +163,7 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static void error(RoutingContext ctx, Throwable failure) {
+    static void error(RoutingContext ctx, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         int status;
         String kind;
