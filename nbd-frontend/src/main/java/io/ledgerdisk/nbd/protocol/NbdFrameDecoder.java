@@ -1,6 +1,7 @@
 package io.ledgerdisk.nbd.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.OptionalInt;
 
@@ -11,8 +12,9 @@ import java.util.OptionalInt;
  * arrived. Pulling, rather than pushing, lets the caller stop decoding while it applies back-pressure and
  * switch phase exactly at a frame boundary.
  *
- * <p>Write payloads are handed out as retained slices of the receive buffer (no copy); the buffer is
- * never written in place while a slice is outstanding.
+ * <p>Received buffers are chained into a composite without copying, and write payloads are handed out as
+ * retained slices of it, so payload bytes go from the socket to the device untouched. A composite with
+ * outstanding slices is never modified: new input then starts a fresh composite.
  *
  * <p>Not thread-safe: one decoder per connection, used from its event loop.
  */
@@ -20,9 +22,11 @@ public final class NbdFrameDecoder {
 
     private final int maxOptionDataLength;
     private final int maxPayloadLength;
-    private ByteBuf cumulation = Unpooled.EMPTY_BUFFER;
-    /** True when {@link #cumulation} was allocated here and may be appended to in place. */
-    private boolean owned;
+    /** Most components before read ones are dropped; bounded further by netty's consolidation. */
+    private static final int MAX_COMPONENTS = 1024;
+    private static final int DISCARD_THRESHOLD = 64;
+
+    private CompositeByteBuf cumulation = Unpooled.compositeBuffer(MAX_COMPONENTS);
     private boolean extendedRequests;
 
     /**
@@ -45,32 +49,22 @@ public final class NbdFrameDecoder {
         return extendedRequests;
     }
 
-    /** Adds received bytes. The caller keeps its reference to {@code chunk}; the decoder retains what it keeps. */
+    /** Adds received bytes, taking ownership of {@code chunk}: the decoder releases it. */
     public void append(ByteBuf chunk) {
-        int incoming = chunk.readableBytes();
-        if (incoming == 0) {
+        if (!chunk.isReadable()) {
+            chunk.release();
             return;
         }
-        if (!cumulation.isReadable()) {
-            cumulation.release();
-            cumulation = chunk.retainedDuplicate();
-            owned = false;
-            return;
+        if (cumulation.refCnt() > 1) {
+            // Payload slices still point into the current composite: leave it as it is and carry the
+            // unread remainder over, component by component (flattened, so composites never nest).
+            CompositeByteBuf fresh = Unpooled.compositeBuffer(MAX_COMPONENTS);
+            fresh.addFlattenedComponents(true, cumulation);
+            cumulation = fresh;
+        } else if (cumulation.numComponents() > DISCARD_THRESHOLD) {
+            cumulation.discardReadComponents();
         }
-        if (owned && cumulation.refCnt() == 1) {
-            if (cumulation.readerIndex() > cumulation.capacity() / 2) {
-                cumulation.discardReadBytes();
-            }
-            cumulation.writeBytes(chunk, chunk.readerIndex(), incoming);
-            return;
-        }
-        // Copy into a buffer of our own; it then grows in place (amortised doubling) until a slice is taken.
-        ByteBuf grown = Unpooled.buffer(Math.max(cumulation.readableBytes() + incoming, 4096));
-        grown.writeBytes(cumulation, cumulation.readerIndex(), cumulation.readableBytes());
-        grown.writeBytes(chunk, chunk.readerIndex(), incoming);
-        cumulation.release();
-        cumulation = grown;
-        owned = true;
+        cumulation.addComponent(true, chunk);
     }
 
     /** Bytes received but not yet returned as frames. */
@@ -148,10 +142,6 @@ public final class NbdFrameDecoder {
         }
         int payloadLength = hasPayload ? (int) length : 0;
         if (cumulation.readableBytes() < headerLength + payloadLength) {
-            if (owned && cumulation.refCnt() == 1) {
-                // Make room for the whole payload once instead of growing step by step.
-                cumulation.ensureWritable(headerLength + payloadLength - cumulation.readableBytes());
-            }
             return null;
         }
         TransmissionRequest request = new TransmissionRequest(flags, type,
@@ -168,20 +158,13 @@ public final class NbdFrameDecoder {
     /** Releases buffered bytes; the decoder must not be used afterwards. */
     public void release() {
         cumulation.release();
-        cumulation = Unpooled.EMPTY_BUFFER;
-        owned = false;
+        cumulation = Unpooled.compositeBuffer(MAX_COMPONENTS);
     }
 
     private void afterFrame() {
-        if (cumulation.isReadable()) {
-            return;
-        }
-        if (owned && cumulation.refCnt() == 1) {
-            cumulation.clear();
-        } else {
-            cumulation.release();
-            cumulation = Unpooled.EMPTY_BUFFER;
-            owned = false;
+        if (!cumulation.isReadable() && cumulation.refCnt() == 1) {
+            // Everything consumed and no slice outstanding: drop the components, keep the composite.
+            cumulation.discardReadComponents();
         }
     }
 }

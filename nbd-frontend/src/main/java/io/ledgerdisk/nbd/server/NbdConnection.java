@@ -10,10 +10,10 @@ import io.ledgerdisk.nbd.protocol.TransmissionRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.ServerSSLOptions;
@@ -85,7 +85,8 @@ final class NbdConnection {
     /** Sends the greeting and starts reading. Must run on the socket's event loop. */
     void start() {
         log.debug("NBD client {} connected", peer);
-        socket.handler(this::onBytes);
+        // Raw netty buffers, not Vert.x's heap copies: payloads reach the device without an extra copy.
+        socket.messageHandler(this::onMessage);
         socket.closeHandler(ignored -> onSocketClosed());
         socket.exceptionHandler(failure -> log.warn("NBD connection {}: socket error: {}", peer, failure.toString()));
         socket.drainHandler(ignored -> {
@@ -117,11 +118,16 @@ final class NbdConnection {
         return peer;
     }
 
-    private void onBytes(Buffer buffer) {
-        if (phase == Phase.CLOSED || phase == Phase.DISCONNECTING) {
+    private void onMessage(Object message) {
+        if (!(message instanceof ByteBuf bytes)) {
+            ReferenceCountUtil.release(message);
             return;
         }
-        decoder.append(((BufferInternal) buffer).getByteBuf());
+        if (phase == Phase.CLOSED || phase == Phase.DISCONNECTING) {
+            bytes.release();
+            return;
+        }
+        decoder.append(bytes);
         decode();
     }
 

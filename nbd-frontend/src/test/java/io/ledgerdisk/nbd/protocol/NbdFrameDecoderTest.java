@@ -50,7 +50,7 @@ class NbdFrameDecoderTest {
         TransmissionRequest request = null;
         for (int start = 0; start < wire.readableBytes(); start += 777) {
             assertNull(request);
-            decoder.append(wire.slice(start, Math.min(777, wire.readableBytes() - start)));
+            decoder.append(wire.retainedSlice(start, Math.min(777, wire.readableBytes() - start)));
             request = decoder.nextRequest();
         }
         assertNotNull(request);
@@ -67,7 +67,7 @@ class NbdFrameDecoderTest {
         NbdRequest.writeCompact(first, 0, NbdRequest.CMD_WRITE, 1, 0, 4);
         first.writeBytes(new byte[] {9, 9, 9, 9});
         NbdRequest.writeCompact(first, 0, NbdRequest.CMD_FLUSH, 2, 0, 0);
-        decoder.append(first.readSlice(40));
+        decoder.append(first.readRetainedSlice(40));
         TransmissionRequest write = decoder.nextRequest();
         // The rest of the flush arrives while the write's payload is still held.
         decoder.append(first);

@@ -34,7 +34,7 @@ class NbdHandshakeTest {
         NbdOption option = null;
         int flags = -1;
         for (int i = 0; i < wire.readableBytes(); i++) {
-            decoder.append(wire.slice(i, 1));
+            decoder.append(wire.retainedSlice(i, 1));
             if (flags < 0) {
                 flags = decoder.nextClientFlags().orElse(-1);
             } else {
