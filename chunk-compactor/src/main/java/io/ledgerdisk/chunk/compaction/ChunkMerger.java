@@ -7,6 +7,7 @@ import io.ledgerdisk.chunk.manifest.ChunkDescriptor;
 import io.ledgerdisk.chunk.manifest.Manifest;
 import io.ledgerdisk.chunk.manifest.ManifestReader;
 import io.ledgerdisk.chunk.store.ChunkId;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -128,8 +129,9 @@ public final class ChunkMerger {
             ChunkSink sink = new ChunkSink(reader.store(), header, config.targetChunkBlocks());
             int offset = 0;
             for (Extent e : moving) {
-                sink.writeBlocks(e.firstBlock(), data, offset, e.blockCount());
-                offset += (int) (e.blockCount() * ChunkFormat.BLOCK_SIZE);
+                int length = (int) (e.blockCount() * ChunkFormat.BLOCK_SIZE);
+                sink.writeBlocks(e.firstBlock(), ByteBuffer.wrap(data, offset, length).slice(), e.blockCount());
+                offset += length;
             }
             return sink.finish().thenApply(written -> {
                 Manifest next = compactor.nextManifest(manifest, manifest.coveredSequence(), written, List.of());

@@ -8,6 +8,7 @@ import io.ledgerdisk.chunk.store.ChunkStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -37,15 +38,16 @@ final class ChunkSink {
         this.targetBlocks = targetBlocks;
     }
 
-    void writeBlocks(long first, byte[] data, int offset, long count) {
+    /** Adds blocks read from {@code data} at absolute index 0 onwards. */
+    void writeBlocks(long first, ByteBuffer data, long count) {
         long block = first;
-        int at = offset;
+        int at = 0;
         long remaining = count;
         while (remaining > 0) {
             ChunkWriter w = writer();
             int n = (int) Math.min(remaining, targetBlocks - w.dataBlocks());
             try {
-                w.writeBlocks(block, data, at, n);
+                w.writeBlocks(block, data.slice(at, n << 12), n);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

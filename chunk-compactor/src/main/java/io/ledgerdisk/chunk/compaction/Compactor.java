@@ -111,7 +111,7 @@ public final class Compactor {
                 if (p.data() == null) {
                     sink.writeZeros(p.firstBlock(), p.blockCount());
                 } else {
-                    sink.writeBlocks(p.firstBlock(), p.data(), p.dataOffset(), p.blockCount());
+                    sink.writeBlocks(p.firstBlock(), p.data(), p.blockCount());
                 }
             }
             long folded = logical;
@@ -198,11 +198,11 @@ public final class Compactor {
         if (endFull > firstFull) {
             long count = endFull - firstFull;
             if (zeros) {
-                table.put(firstFull, count, null, 0);
+                table.put(firstFull, count, null);
             } else {
-                byte[] data = new byte[Math.toIntExact(count * BS)];
-                payload.getBytes(base + (int) ((firstFull << ChunkFormat.BLOCK_SHIFT) - start), data);
-                table.put(firstFull, count, data, 0);
+                // A view of the payload, not a copy: the bytes are copied once, into the chunk frame.
+                int from = base + (int) ((firstFull << ChunkFormat.BLOCK_SHIFT) - start);
+                table.put(firstFull, count, payload.nioBuffer(from, Math.toIntExact(count * BS)).slice());
             }
         }
         // Partial blocks at the head and tail (one block if the record lies inside a single block).
@@ -233,6 +233,6 @@ public final class Compactor {
         } else {
             r.payload().getBytes(payloadBase + (int) (from - r.offset()), content, at, len);
         }
-        table.put(block, 1, content, 0);
+        table.put(block, 1, java.nio.ByteBuffer.wrap(content));
     }
 }

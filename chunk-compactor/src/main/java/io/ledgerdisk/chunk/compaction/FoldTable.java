@@ -1,21 +1,22 @@
 package io.ledgerdisk.chunk.compaction;
 
 import io.ledgerdisk.chunk.format.ChunkFormat;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
  * The blocks of one fold, newest write winning, as non-overlapping pieces keyed by first block.
- * A piece is a run of blocks backed by a slice of one byte array (a copied record payload), or
- * a run of zeros with no bytes at all, so a 1 TiB trim costs one entry and a 1 MiB write one
- * array.
+ * A piece is a run of blocks backed by a view of a record's payload (not a copy: the fold
+ * copies each byte once, into the chunk writer's frame), or a run of zeros with no bytes at all,
+ * so a 1 TiB trim costs one entry and a 1 MiB write one view.
  *
  * <p>Not thread-safe; owned by one fold.
  */
 final class FoldTable {
-    /** A run of blocks: {@code data == null} means zeros. */
-    record Piece(long firstBlock, long blockCount, byte[] data, int dataOffset) {
+    /** A run of blocks: {@code data == null} means zeros; else the blocks are data[0 ..]. */
+    record Piece(long firstBlock, long blockCount, ByteBuffer data) {
         long endBlock() {
             return firstBlock + blockCount;
         }
@@ -24,8 +25,12 @@ final class FoldTable {
     private final TreeMap<Long, Piece> pieces = new TreeMap<>();
     private long dataBlocks;
 
-    /** Lays blocks {@code [first, first+count)} over the table; {@code data == null} for zeros. */
-    void put(long first, long count, byte[] data, int dataOffset) {
+    /**
+     * Lays blocks {@code [first, first+count)} over the table, read from {@code data} at
+     * absolute index 0 onwards (not copied: it must stay valid while the table is used), or
+     * zeros when {@code data} is null.
+     */
+    void put(long first, long count, ByteBuffer data) {
         long end = first + count;
         Map.Entry<Long, Piece> floor = pieces.floorEntry(first);
         if (floor != null && floor.getKey() < first && floor.getValue().endBlock() > first) {
@@ -48,7 +53,7 @@ final class FoldTable {
                 add(slice(last, end, last.endBlock()));
             }
         }
-        add(new Piece(first, count, data, dataOffset));
+        add(new Piece(first, count, data));
     }
 
     /**
@@ -64,8 +69,8 @@ final class FoldTable {
         if (p.data == null) {
             java.util.Arrays.fill(dst, 0, ChunkFormat.BLOCK_SIZE, (byte) 0);
         } else {
-            int at = p.dataOffset + (int) ((block - p.firstBlock) << ChunkFormat.BLOCK_SHIFT);
-            System.arraycopy(p.data, at, dst, 0, ChunkFormat.BLOCK_SIZE);
+            int at = (int) ((block - p.firstBlock) << ChunkFormat.BLOCK_SHIFT);
+            p.data.get(at, dst, 0, ChunkFormat.BLOCK_SIZE);
         }
         return true;
     }
@@ -99,7 +104,10 @@ final class FoldTable {
     }
 
     private static Piece slice(Piece p, long from, long to) {
-        int offset = p.data == null ? 0 : p.dataOffset + (int) ((from - p.firstBlock) << ChunkFormat.BLOCK_SHIFT);
-        return new Piece(from, to - from, p.data, offset);
+        if (p.data == null) {
+            return new Piece(from, to - from, null);
+        }
+        int offset = (int) ((from - p.firstBlock) << ChunkFormat.BLOCK_SHIFT);
+        return new Piece(from, to - from, p.data.slice(offset, (int) ((to - from) << ChunkFormat.BLOCK_SHIFT)));
     }
 }

@@ -3,6 +3,7 @@ package io.ledgerdisk.chunk.format;
 import io.ledgerdisk.chunk.store.ChunkId;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import net.jpountz.lz4.LZ4Compressor;
@@ -62,14 +63,23 @@ public final class ChunkWriter {
      * {@code src[srcOffset ..]}.
      */
     public void writeBlocks(long firstBlock, byte[] src, int srcOffset, int blockCount) throws IOException {
-        checkOrder(firstBlock, blockCount);
         Objects.checkFromIndexSize(srcOffset, blockCount * ChunkFormat.BLOCK_SIZE, src.length);
+        writeBlocks(firstBlock, ByteBuffer.wrap(src, srcOffset, blockCount * ChunkFormat.BLOCK_SIZE).slice(), blockCount);
+    }
+
+    /**
+     * Adds {@code blockCount} blocks starting at volume block {@code firstBlock}, taken from
+     * {@code src} at absolute indexes 0 onwards (its position and limit are not used or changed).
+     */
+    public void writeBlocks(long firstBlock, ByteBuffer src, int blockCount) throws IOException {
+        checkOrder(firstBlock, blockCount);
+        Objects.checkFromIndexSize(0, blockCount * ChunkFormat.BLOCK_SIZE, src.capacity());
         long block = firstBlock;
-        int from = srcOffset;
+        int from = 0;
         int remaining = blockCount;
         while (remaining > 0) {
             int n = Math.min(ChunkFormat.FRAME_BLOCKS - frameFill, remaining);
-            System.arraycopy(src, from, frame, frameFill * ChunkFormat.BLOCK_SIZE, n * ChunkFormat.BLOCK_SIZE);
+            src.get(from, frame, frameFill * ChunkFormat.BLOCK_SIZE, n * ChunkFormat.BLOCK_SIZE);
             int last = runCount - 1;
             if (last >= 0 && runFrame[last] == frameCount && runFirst[last] + runBlocks[last] == block) {
                 runBlocks[last] += n;

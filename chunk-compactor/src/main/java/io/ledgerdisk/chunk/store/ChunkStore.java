@@ -17,7 +17,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface ChunkStore extends AutoCloseable {
 
-    /** Stores {@code bytes} under {@code id}; when the future completes the object is durable. */
+    /**
+     * Stores {@code bytes} under {@code id}; when the future completes the object is durable.
+     * The store may keep the array: the caller must not change it afterwards.
+     */
     CompletableFuture<Void> put(ChunkId id, byte[] bytes);
 
     /** Stores the content of {@code file} under {@code id}; the file is not changed. */

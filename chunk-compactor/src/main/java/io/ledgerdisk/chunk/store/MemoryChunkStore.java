@@ -25,7 +25,7 @@ public final class MemoryChunkStore implements ChunkStore {
     @Override
     public CompletableFuture<Void> put(ChunkId id, byte[] bytes) {
         Objects.requireNonNull(id, "id");
-        objects.put(id, new Entry(bytes.clone(), System.currentTimeMillis()));
+        objects.put(id, new Entry(bytes, System.currentTimeMillis()));
         return CompletableFuture.completedFuture(null);
     }
 

@@ -10,11 +10,14 @@ import io.ledgerdisk.chunk.format.ChunkReader;
 import io.ledgerdisk.chunk.format.WrittenChunk;
 import io.ledgerdisk.chunk.manifest.ChunkDescriptor;
 import io.ledgerdisk.chunk.manifest.Manifest;
+import io.ledgerdisk.chunk.manifest.ManifestFormat;
 import io.ledgerdisk.chunk.manifest.ManifestReader;
 import io.ledgerdisk.chunk.store.ChunkId;
+import io.ledgerdisk.chunk.store.LocalChunkStore;
 import io.ledgerdisk.chunk.store.MemoryChunkStore;
 import io.ledgerdisk.journal.record.LogRecord;
 import io.ledgerdisk.journal.record.RecordType;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CompactorTest {
     private final MemoryChunkStore store = new MemoryChunkStore();
@@ -147,6 +151,30 @@ class CompactorTest {
         ChunkGarbageCollector later = new ChunkGarbageCollector(store, Duration.ofHours(1),
                 () -> System.currentTimeMillis() + Duration.ofHours(2).toMillis());
         assertEquals(List.of(new ChunkId("c-orphan")), later.collect(Set.of(), id -> true).join().deleted());
+    }
+
+    @Test
+    void foldIntoALocalDirectoryThenReopenEverythingFromBytesAndRead(@TempDir Path dir) {
+        VolumeModel volume = new VolumeModel(4, 256 * 1024);
+        Random random = new Random(8);
+        byte[] encodedManifest;
+        try (LocalChunkStore local = LocalChunkStore.open(dir, 2)) {
+            Compactor onDisk = new Compactor(new ManifestReader(local, 8), config, Runnable::run, clock::incrementAndGet);
+            Manifest m = Manifest.empty(4, 0);
+            for (int fold = 0; fold < 3; fold++) {
+                m = onDisk.fold(m, volume.randomRecords(random, 30), volume.sequence()).join().manifest();
+            }
+            encodedManifest = ManifestFormat.encode(m);
+        }
+        // As after a restart: a new store on the same directory, the manifest from its bytes.
+        try (LocalChunkStore reopened = LocalChunkStore.open(dir, 2)) {
+            Manifest m = ManifestFormat.decode(encodedManifest);
+            ManifestReader fresh = new ManifestReader(reopened, 8);
+            byte[] out = new byte[volume.bytes.length];
+            fresh.readBytes(m, 0, out.length, out, 0).join();
+            assertArrayEquals(volume.bytes, out);
+            assertTrue(fresh.verify(m).join().ok());
+        }
     }
 
     private static byte[] filled(int length, int value) {

@@ -1,0 +1,182 @@
+import io.ledgerdisk.chunk.compaction.CompactionConfig;
+import io.ledgerdisk.chunk.compaction.Compactor;
+import io.ledgerdisk.chunk.compaction.FoldResult;
+import io.ledgerdisk.chunk.manifest.Manifest;
+import io.ledgerdisk.chunk.manifest.ManifestReader;
+import io.ledgerdisk.chunk.store.ChunkStore;
+import io.ledgerdisk.chunk.store.LocalChunkStore;
+import io.ledgerdisk.chunk.store.MemoryChunkStore;
+import io.ledgerdisk.journal.record.LogRecord;
+import io.ledgerdisk.journal.record.RecordType;
+import io.netty.buffer.Unpooled;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.CRC32C;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Factory;
+
+/**
+ * Compaction throughput: MB/s of logical record data folded into chunk files by ONE core
+ * (the fold runs on the calling thread), for random (incompressible) and compressible data,
+ * large and 4 KiB writes, into a memory store (CPU cost alone) and a local directory store
+ * (with fsync). Goal: at least 300 MB/s per core.
+ *
+ * <p>Baselines measured in the same run, on the same bytes: memcpy, CRC32C and LZ4 alone, so
+ * the fold's figure can be read against what the machine does at best.
+ *
+ * <p>Run with bench/compaction/run.sh (builds the module and its classpath first).
+ */
+public final class CompactionBench {
+    private static final long VOLUME_BYTES = 64L << 30;
+    private static final int LOGICAL_BYTES = Integer.getInteger("bench.bytes", 128 << 20);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final boolean PER_CPU = Boolean.parseBoolean(System.getProperty("bench.cpu", "true"));
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    public static void main(String[] args) throws Exception {
+        System.out.printf("compaction bench: %d MiB logical per fold, %d measured rounds (median), 1 thread, %s%n",
+                LOGICAL_BYTES >> 20, ROUNDS, System.getProperty("java.vm.version"));
+        System.out.printf("rates are MB per %s; load average now %.1f on %d cores%n",
+                PER_CPU ? "CPU-second of the whole process (bench.cpu=false: per wall-clock second)" : "wall-clock second",
+                OS.getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
+        byte[] random = new byte[LOGICAL_BYTES];
+        new Random(1).nextBytes(random);
+        byte[] text = compressible(LOGICAL_BYTES);
+
+        System.out.println();
+        System.out.println("baselines (same bytes, same thread)            random MB/s   compressible MB/s");
+        System.out.printf("  memcpy (System.arraycopy)                   %10.0f   %10.0f%n", memcpy(random), memcpy(text));
+        System.out.printf("  CRC32C                                      %10.0f   %10.0f%n", crc(random), crc(text));
+        System.out.printf("  LZ4 fast compress, 64 KiB frames            %10.0f   %10.0f%n", lz4(random), lz4(text));
+        System.out.printf("  compression ratio of the data (LZ4)         %10.2f   %10.2f%n", ratio(random), ratio(text));
+
+        System.out.println();
+        System.out.println("fold (records -> sorted LZ4/CRC32C chunks)     random MB/s   compressible MB/s   goal 300");
+        for (int writeSize : new int[] {1 << 20, 64 << 10, 4 << 10}) {
+            System.out.printf("  %-7s writes, memory store               %10.0f   %10.0f%n", size(writeSize),
+                    fold(random, writeSize, null), fold(text, writeSize, null));
+        }
+        Path dir = Files.createTempDirectory("ledgerdisk-compaction-bench");
+        try {
+            System.out.printf("  %-7s writes, local dir store (fsync)     %10.0f   %10.0f%n", size(64 << 10),
+                    fold(random, 64 << 10, dir), fold(text, 64 << 10, dir));
+        } finally {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private static String size(int bytes) {
+        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
+    }
+
+    /** Text-like bytes that LZ4 compresses about 3:1, like file-system metadata and logs. */
+    private static byte[] compressible(int length) {
+        byte[] out = new byte[length];
+        Random r = new Random(2);
+        String[] words = {"ledger", "chunk", "volume", "block ", "extent", "manifest", "0000", "\n", "    ", "error",
+                "fold ", "frame", "2026-11-22T02:00:00Z ", "INFO ", "sequence=", "offset="};
+        int i = 0;
+        while (i < length) {
+            byte[] w = words[r.nextInt(words.length)].getBytes();
+            int n = Math.min(w.length, length - i);
+            System.arraycopy(w, 0, out, i, n);
+            i += n;
+            if (r.nextInt(8) == 0 && i < length) {
+                out[i++] = (byte) ('0' + r.nextInt(10));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Median MB/s over ROUNDS after one warm-up round. With {@code bench.cpu=true} (the default)
+     * the rate is per second of CPU used by the whole process (GC and JIT included), which is
+     * what "per core" means on a machine shared with other work; otherwise per wall-clock second.
+     */
+    private static double measure(long bytes, Runnable work) {
+        work.run();
+        double[] rates = new double[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+            long c0 = PER_CPU ? OS.getProcessCpuTime() : 0;
+            long t0 = System.nanoTime();
+            work.run();
+            long elapsed = PER_CPU ? OS.getProcessCpuTime() - c0 : System.nanoTime() - t0;
+            rates[i] = bytes / 1e6 / (elapsed / 1e9);
+        }
+        Arrays.sort(rates);
+        return rates[ROUNDS / 2];
+    }
+
+    private static double memcpy(byte[] data) {
+        byte[] dst = new byte[data.length];
+        return measure(data.length, () -> System.arraycopy(data, 0, dst, 0, data.length));
+    }
+
+    private static double crc(byte[] data) {
+        return measure(data.length, () -> {
+            CRC32C c = new CRC32C();
+            c.update(data, 0, data.length);
+            if (c.getValue() == 42) {
+                System.out.print("");
+            }
+        });
+    }
+
+    private static double lz4(byte[] data) {
+        LZ4Compressor lz4 = LZ4Factory.fastestInstance().fastCompressor();
+        byte[] dst = new byte[lz4.maxCompressedLength(65536)];
+        return measure(data.length, () -> {
+            for (int off = 0; off < data.length; off += 65536) {
+                lz4.compress(data, off, 65536, dst, 0, dst.length);
+            }
+        });
+    }
+
+    private static double ratio(byte[] data) {
+        LZ4Compressor lz4 = LZ4Factory.fastestInstance().fastCompressor();
+        byte[] dst = new byte[lz4.maxCompressedLength(65536)];
+        long stored = 0;
+        for (int off = 0; off < data.length; off += 65536) {
+            stored += Math.min(65536, lz4.compress(data, off, 65536, dst, 0, dst.length));
+        }
+        return (double) data.length / stored;
+    }
+
+    /**
+     * Folds LOGICAL_BYTES of writes of {@code writeSize} at random aligned offsets of a 64 GiB
+     * volume, payloads sliced from {@code data}, on this thread.
+     */
+    private static double fold(byte[] data, int writeSize, Path dir) {
+        Random r = new Random(3);
+        List<LogRecord> records = new ArrayList<>();
+        long slots = VOLUME_BYTES / writeSize;
+        for (int off = 0, seq = 1; off < data.length; off += writeSize, seq++) {
+            long offset = (Math.floorMod(r.nextLong(), slots)) * writeSize;
+            records.add(new LogRecord(1, seq, seq, RecordType.WRITE, offset, writeSize,
+                    Unpooled.wrappedBuffer(data, off, writeSize)));
+        }
+        long toSequence = records.size();
+        int[] run = {0};
+        return measure(data.length, () -> {
+            ChunkStore store = dir == null ? new MemoryChunkStore() : LocalChunkStore.open(dir.resolve("r" + run[0]++), 2);
+            try (store) {
+                Compactor compactor = new Compactor(new ManifestReader(store, 16), CompactionConfig.defaults(),
+                        Runnable::run, System::currentTimeMillis);
+                FoldResult result = compactor.fold(Manifest.empty(1, 0), records, toSequence).join();
+                if (result.logicalBytes() != data.length) {
+                    throw new IllegalStateException("folded " + result.logicalBytes() + " bytes, expected " + data.length);
+                }
+            }
+        });
+    }
+}
