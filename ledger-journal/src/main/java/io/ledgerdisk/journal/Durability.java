@@ -9,10 +9,10 @@ public enum Durability {
     /**
      * Ledgers are written with BookKeeper's {@code DEFERRED_SYNC} flag: an acknowledgement means
      * the record is on ack-quorum bookies, durable only once {@link VolumeLog#force()} completes.
-     * BookKeeper advances such a ledger's last-add-confirmed only when it is forced, so if a
-     * force fails (a bookie of the ledger is lost) the records acknowledged since the last
-     * successful force are not promised: the failed force says so, like a disk whose write
-     * cache failed, and later records go to a new ledger.
+     * BookKeeper advances such a ledger's last-add-confirmed only when it is forced, and a
+     * ledger that lost a bookie can never be forced again; the log therefore keeps acknowledged
+     * records in memory until a force covers them, and writes them again into a new ledger when
+     * their ledger cannot be forced (see {@link VolumeLog}).
      */
     LAZY
 }

@@ -11,7 +11,9 @@ import java.util.concurrent.CompletableFuture;
 public interface LedgerCatalog {
     /**
      * Records that {@code ledgerId} now receives the volume's records from {@code firstSequence}
-     * on. Must be durable before it completes.
+     * on. Must be durable before it completes. In LAZY mode {@code firstSequence} may be at or
+     * below the previous ledger's last sequence: records that could not be forced there are
+     * written again (identical) into this one.
      *
      * @param createdMicros when the ledger was created, microseconds since the epoch (UTC)
      */

@@ -46,6 +46,14 @@ import org.slf4j.LoggerFactory;
  * than {@code rollOverAge}, the next entry waits for the outstanding ones, the ledger is closed
  * (forced first in LAZY mode), a new one is created and recorded through the
  * {@link LedgerCatalog}, and only then are records written into it.
+ *
+ * <p><b>LAZY durability.</b> Ledgers carry BookKeeper's {@code DEFERRED_SYNC} flag and
+ * {@link #force()} forces them. Acknowledged records stay in memory until a force covers them
+ * (at most {@link #MAX_UNFORCED_ENTRIES} entries' worth; past that the log forces on its own).
+ * When a ledger cannot be forced (a bookie of its ensemble is lost; BookKeeper then closes it
+ * at its last forced entry), the log rolls over and writes those records again, with their
+ * sequence numbers, at the head of the new ledger. Consecutive ledgers may therefore overlap by
+ * identical records; replay skips the second copy.
  */
 public final class VolumeLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeLog.class);
@@ -64,24 +72,15 @@ public final class VolumeLog implements AutoCloseable {
      */
     public static final int MAX_BUFFERED_ENTRIES = 16;
 
+    /**
+     * In LAZY mode, acknowledged-but-unforced bytes (in entries of {@code maxEntryBytes}) above
+     * which the log forces on its own: they are kept in memory until forced.
+     */
+    public static final int MAX_UNFORCED_ENTRIES = 64;
+
     private static final long CLOSE_TIMEOUT_SECONDS = 30;
 
     private enum Mode { ACTIVE, CLOSING, CLOSED, FENCED }
-
-    /** A record whose sequence is assigned and whose bytes are encoded, not yet acknowledged. */
-    private static final class PendingRecord {
-        final long sequence;
-        final ByteBuf bytes;
-        final CompletableFuture<Long> future;
-        /** Set once the record went out in an entry: its outcome is then unknown on failure. */
-        boolean sent;
-
-        PendingRecord(long sequence, ByteBuf bytes, CompletableFuture<Long> future) {
-            this.sequence = sequence;
-            this.bytes = bytes;
-            this.future = future;
-        }
-    }
 
     private final JournalConfig config;
     private final long volumeId;
@@ -100,16 +99,13 @@ public final class VolumeLog implements AutoCloseable {
     private long ledgerStartedNanos;
     private long lastAssignedSequence;
     private long lastTimestampMicros;
-    private int entriesInFlight;
+    /** Entries sent and not yet completed, oldest first. */
+    private final ArrayDeque<List<PendingRecord>> inFlight = new ArrayDeque<>();
     private final ArrayDeque<PendingRecord> queue = new ArrayDeque<>();
     private long bufferedBytes;
     private final List<CompletableFuture<Void>> writableWaiters = new ArrayList<>();
-    /** A LAZY ledger closed without a successful force: reported by the next {@link #force()}. */
-    private JournalException unforcedLedger;
-    /** Records up to this sequence were covered by a force failure already reported to a caller. */
-    private long forceFailureReportedThrough;
-    /** The last roll-over's close of the previous ledger (forced first in LAZY mode). */
-    private CompletableFuture<Void> previousLedgerClosed = CompletableFuture.completedFuture(null);
+    private final UnforcedRecords unforced = new UnforcedRecords();
+    private boolean forcing;
     private VolumeLogFencedException fencedBy;
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
@@ -215,56 +211,18 @@ public final class VolumeLog implements AutoCloseable {
         if (config.durability() == Durability.IMMEDIATE) {
             return CompletableFuture.completedFuture(null);
         }
-        WriteHandle current;
-        CompletableFuture<Void> rollOverClose;
+        List<Runnable> completions = new ArrayList<>();
+        CompletableFuture<Void> durable;
         synchronized (lock) {
             JournalException refusal = refusal();
             if (refusal != null) {
                 return CompletableFuture.failedFuture(refusal);
             }
-            current = ledger;
-            rollOverClose = previousLedgerClosed;
+            durable = unforced.awaitDurable(lastAcknowledgedSequence);
+            pump(completions);
         }
-        // Records acknowledged in earlier ledgers were forced when their ledger was closed; a
-        // roll-over may still be doing that, and may have failed to.
-        CompletableFuture<Void> earlierLedgers = rollOverClose.thenCompose(v -> reportUnforcedLedger());
-        if (current == null) {
-            return earlierLedgers;
-        }
-        return earlierLedgers.thenCompose(v -> current.force().handle((forced, error) -> {
-            if (error == null) {
-                return CompletableFuture.<Void>completedFuture(null);
-            }
-            Throwable cause = unwrap(error);
-            synchronized (lock) {
-                if (ledger != current && previousLedgerClosed != rollOverClose) {
-                    // Rolled over meanwhile: the roll-over forced this ledger before closing it.
-                    return previousLedgerClosed.thenCompose(c -> reportUnforcedLedger());
-                }
-                // A DEFERRED_SYNC ledger forces on every bookie of its ensemble: after a bookie
-                // loss it never will again, so later records go to a new ledger.
-                if (ledger == current) {
-                    rollRequested = true;
-                }
-                forceFailureReportedThrough = lastAcknowledgedSequence;
-            }
-            return CompletableFuture.<Void>failedFuture(new JournalException("cannot force ledger " + current.getId()
-                    + " of volume " + volumeId + ": records acknowledged before this flush may not be durable ("
-                    + describe(cause) + "); the log moves to a new ledger", cause));
-        }).thenCompose(f -> f));
-    }
-
-    /** Fails once, with the reason, if a LAZY ledger was closed without a successful force. */
-    private CompletableFuture<Void> reportUnforcedLedger() {
-        synchronized (lock) {
-            JournalException unforced = unforcedLedger;
-            if (unforced == null) {
-                return CompletableFuture.completedFuture(null);
-            }
-            unforcedLedger = null;
-            forceFailureReportedThrough = lastAcknowledgedSequence;
-            return CompletableFuture.failedFuture(unforced);
-        }
+        completions.forEach(Runnable::run);
+        return durable;
     }
 
     /**
@@ -379,6 +337,10 @@ public final class VolumeLog implements AutoCloseable {
      */
     private void pump(List<Runnable> completions) {
         sendWhatCanGo(completions);
+        if (config.durability() == Durability.LAZY
+                && (unforced.hasWaiters() || unforced.bytes() > (long) MAX_UNFORCED_ENTRIES * config.maxEntryBytes())) {
+            startForce(completions);
+        }
         if (!writableWaiters.isEmpty() && (bufferedBytes <= bufferLimit() / 2 || mode != Mode.ACTIVE)) {
             // Hysteresis: wake writers when half the buffer is free, not at every entry.
             List<CompletableFuture<Void>> waiters = new ArrayList<>(writableWaiters);
@@ -396,8 +358,11 @@ public final class VolumeLog implements AutoCloseable {
             if (mode == Mode.FENCED || mode == Mode.CLOSED || rolling) {
                 return;
             }
-            if (queue.isEmpty()) {
-                if (mode == Mode.CLOSING && entriesInFlight == 0) {
+            // A flush waiting on a ledger that cannot be forced needs the next ledger even
+            // when nothing new is queued.
+            boolean rewriteDue = rollRequested && unforced.hasWaiters() && mode == Mode.ACTIVE;
+            if (queue.isEmpty() && !rewriteDue) {
+                if (mode == Mode.CLOSING && inFlight.isEmpty()) {
                     finishClose();
                 }
                 return;
@@ -406,12 +371,12 @@ public final class VolumeLog implements AutoCloseable {
                 rollRequested = true;
             }
             if (rollRequested) {
-                if (entriesInFlight == 0) {
+                if (inFlight.isEmpty()) {
                     rollOver();
                 }
                 return;
             }
-            if (entriesInFlight >= MAX_ENTRIES_IN_FLIGHT) {
+            if (inFlight.size() >= MAX_ENTRIES_IN_FLIGHT) {
                 return;
             }
             sendEntry(completions);
@@ -435,7 +400,6 @@ public final class VolumeLog implements AutoCloseable {
             }
             queue.poll();
             bufferedBytes -= size;
-            next.sent = true;
             batch.add(next);
             entryBytes += size;
         }
@@ -445,7 +409,7 @@ public final class VolumeLog implements AutoCloseable {
             // The entry takes the record's reference: BookKeeper releases the entry once sent.
             entry.addComponent(true, record.bytes.retain());
         }
-        entriesInFlight++;
+        inFlight.add(batch);
         ledgerBytes += entryBytes;
         WriteHandle target = ledger;
         CompletableFuture<Long> added;
@@ -462,12 +426,18 @@ public final class VolumeLog implements AutoCloseable {
     private void onEntryComplete(WriteHandle target, List<PendingRecord> batch, Throwable error) {
         List<Runnable> completions = new ArrayList<>();
         synchronized (lock) {
-            entriesInFlight--;
+            inFlight.remove(batch);
             if (error == null && target != brokenLedger) {
                 long last = batch.get(batch.size() - 1).sequence;
-                lastAcknowledgedSequence = last;
+                lastAcknowledgedSequence = Math.max(lastAcknowledgedSequence, last);
                 for (PendingRecord record : batch) {
-                    record.bytes.release();
+                    record.acknowledged = true;
+                    if (config.durability() == Durability.LAZY) {
+                        unforced.add(record);
+                    } else {
+                        record.bytes.release();
+                    }
+                    // A record written again into a new ledger completed the first time: a no-op.
                     completions.add(() -> record.future.complete(record.sequence));
                 }
             } else {
@@ -513,12 +483,18 @@ public final class VolumeLog implements AutoCloseable {
         mode = Mode.FENCED;
         fencedBy = cause;
         failQueue(cause, completions);
+        // The fencing writer's recovery decides what of the unforced records survives.
+        unforced.abandon(cause, completions);
         completions.add(() -> closed.complete(null));
     }
 
     private void failBatch(List<PendingRecord> batch, JournalException failure, List<Runnable> completions) {
         for (PendingRecord record : batch) {
             record.bytes.release();
+            if (record.acknowledged) {
+                // Written again after a lost force, and lost again: its flush cannot succeed.
+                unforced.failWaitersFrom(record.sequence, failure, completions);
+            }
             completions.add(() -> record.future.completeExceptionally(failure));
         }
     }
@@ -546,28 +522,104 @@ public final class VolumeLog implements AutoCloseable {
         });
     }
 
-    /** LAZY ledgers are forced before closing so that every acknowledged record stays durable. */
+    /**
+     * Closes a ledger; in LAZY mode forces it first. If that force fails, the unforced records
+     * are queued again at the head of the queue for the next ledger (BookKeeper closes a
+     * DEFERRED_SYNC ledger at its last forced entry), unless the log is closing for good.
+     */
     private CompletableFuture<Void> closeLedger(WriteHandle handle) {
         if (config.durability() == Durability.IMMEDIATE) {
             return handle.closeAsync();
         }
+        long covered;
+        synchronized (lock) {
+            covered = forcibleThrough();
+        }
         return handle.force()
                 .handle((v, error) -> {
-                    if (error != null) {
-                        JournalException unforced = new JournalException("ledger " + handle.getId() + " of volume "
-                                + volumeId + " was closed without a successful force (" + describe(error)
-                                + "); records acknowledged in it may not be durable", unwrap(error));
-                        LOG.warn("{}", unforced.getMessage());
-                        synchronized (lock) {
-                            // Nothing outstanding during a close: compare with the last acknowledgement.
-                            if (lastAcknowledgedSequence > forceFailureReportedThrough) {
-                                unforcedLedger = unforced;
-                            }
+                    List<Runnable> completions = new ArrayList<>();
+                    synchronized (lock) {
+                        if (error == null) {
+                            unforced.durableThrough(covered, completions);
+                        } else if (mode == Mode.CLOSED) {
+                            JournalException lost = new JournalException("ledger " + handle.getId() + " of volume "
+                                    + volumeId + " was closed without a successful force (" + describe(error)
+                                    + "); records acknowledged since the last flush may not be durable", unwrap(error));
+                            LOG.warn("{}", lost.getMessage());
+                            unforced.abandon(lost, completions);
+                        } else {
+                            rewriteUnforced(handle);
                         }
                     }
+                    completions.forEach(Runnable::run);
                     return null;
                 })
                 .thenCompose(v -> handle.closeAsync());
+    }
+
+    /** Puts the unforced records back at the head of the queue, oldest first, for the next ledger. */
+    private void rewriteUnforced(WriteHandle lost) {
+        List<PendingRecord> records = unforced.takeAll();
+        if (records.isEmpty()) {
+            return;
+        }
+        LOG.warn("ledger {} of volume {} cannot be forced; writing its {} unforced records ({}..{}) again into the"
+                + " next ledger", lost.getId(), volumeId, records.size(), records.get(0).sequence,
+                records.get(records.size() - 1).sequence);
+        for (int i = records.size() - 1; i >= 0; i--) {
+            queue.addFirst(records.get(i));
+            bufferedBytes += records.get(i).size();
+        }
+    }
+
+    /**
+     * The highest sequence a force issued now makes durable: every record up to it is
+     * acknowledged in the current ledger (records being written again are not yet).
+     */
+    private long forcibleThrough() {
+        long covered = lastAcknowledgedSequence;
+        if (!inFlight.isEmpty()) {
+            covered = Math.min(covered, inFlight.peekFirst().get(0).sequence - 1);
+        }
+        if (!queue.isEmpty()) {
+            covered = Math.min(covered, queue.peekFirst().sequence - 1);
+        }
+        return covered;
+    }
+
+    /** Forces the current ledger if some waiter or the memory bound needs it and it can be forced. */
+    private void startForce(List<Runnable> completions) {
+        long covered = forcibleThrough();
+        if (!unforced.anyThrough(covered)) {
+            // Everything a waiter up to covered needs is durable already.
+            unforced.durableThrough(covered, completions);
+            return;
+        }
+        if (forcing || ledger == null || rolling || rollRequested || ledger == brokenLedger
+                || (mode != Mode.ACTIVE && mode != Mode.CLOSING)) {
+            return;
+        }
+        forcing = true;
+        WriteHandle target = ledger;
+        completions.add(() -> target.force().whenComplete((v, error) -> onForced(target, covered, error)));
+    }
+
+    private void onForced(WriteHandle target, long covered, Throwable error) {
+        List<Runnable> completions = new ArrayList<>();
+        synchronized (lock) {
+            forcing = false;
+            if (error == null) {
+                unforced.durableThrough(covered, completions);
+            } else if (target == ledger) {
+                // A DEFERRED_SYNC ledger forces on every bookie of its ensemble: after a bookie
+                // loss it never will again. Roll over; the unforced records go into the next ledger.
+                LOG.warn("forcing ledger {} of volume {} failed ({}); moving to a new ledger", target.getId(), volumeId,
+                        describe(error));
+                rollRequested = true;
+            }
+            pump(completions);
+        }
+        completions.forEach(Runnable::run);
     }
 
     // ---------------------------------------------------------------- roll-over
@@ -585,7 +637,6 @@ public final class VolumeLog implements AutoCloseable {
                     }
                     return null;
                 });
-        previousLedgerClosed = oldClosed;
         oldClosed.thenCompose(v -> startLedger());
     }
 
