@@ -2,7 +2,10 @@ package io.ledgerdisk.appliance;
 
 import io.ledgerdisk.appliance.cli.CommandFailedException;
 import io.ledgerdisk.appliance.cli.DevCommand;
+import io.ledgerdisk.appliance.cli.NodeCommand;
+import io.ledgerdisk.appliance.cli.PgCommand;
 import io.ledgerdisk.appliance.cli.PlacementCommand;
+import io.ledgerdisk.appliance.cli.PoolCommand;
 import io.ledgerdisk.appliance.cli.UsageException;
 import io.ledgerdisk.appliance.cli.VolumeCommand;
 import java.util.Arrays;
@@ -23,6 +26,9 @@ public final class Main {
               placement simulate --nodes N --domains D --pg-count P --replicas R [--remove K]
                                  [--weights w1,w2,...] [--seed S] [--json]
                                      test placement on a synthetic cluster (no node needed)
+              pool create NAME [--pg-count N] [--replicas R] [--durability immediate|lazy] [--tier local|s3] ...
+              pool list | pool delete NAME | node list | pg map POOL   [--api URL]
+                                     administer pools, list nodes and PG maps on a running node
             """;
 
     private Main() {
@@ -56,6 +62,9 @@ public final class Main {
             case "dev" -> DevCommand.run(rest);
             case "volume" -> VolumeCommand.run(rest, System.out);
             case "placement" -> PlacementCommand.run(rest, System.out);
+            case "pool" -> PoolCommand.run(rest, System.out);
+            case "node" -> NodeCommand.run(rest, System.out);
+            case "pg" -> PgCommand.run(rest, System.out);
             default -> throw new UsageException("unknown command '" + words.get(0) + "'\n" + USAGE);
         }
         return 0;

@@ -54,6 +54,11 @@ public final class ApiClient {
         return answer;
     }
 
+    /** A name as one path segment of a URL, e.g. {@code /api/v1/pools/} + segment(name). */
+    static String segment(String name) {
+        return java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     static ObjectMapper json() {
         return JSON;
     }

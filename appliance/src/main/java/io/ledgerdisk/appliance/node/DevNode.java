@@ -109,8 +109,10 @@ public final class DevNode implements AutoCloseable {
         nbdServer.start().get(30, TimeUnit.SECONDS);
         started.push(nbdServer);
         HostPort nbd = new HostPort(config.nbd().host(), nbdServer.actualPort());
+        started.push(NodeMembership.start(meta, state, nbd, config, metaServer::isLeader));
         apiServer = new ApiServer(vertx, config.http().host(), config.http().port(),
-                new NodeControlPlane(meta, volumes, bookKeeper, nbd, this::health));
+                new NodeControlPlane(meta, volumes, bookKeeper, nbd, this::health),
+                new ClusterControlPlane(meta, config.bookies(), config.durability()));
         int httpPort = apiServer.start().get(30, TimeUnit.SECONDS);
         started.push(apiServer);
 

@@ -12,14 +12,18 @@ import java.util.Properties;
 
 /**
  * The little a node remembers about itself between starts, in {@code DATA/node.properties}:
- * the metadata peer's port (it is part of the Raft configuration, so it must not change) and
- * whether the demo volume was already created. Written atomically (temp file + rename).
+ * the metadata peer's port (it is part of the Raft configuration, so it must not change),
+ * whether the demo volume and the default pool were already created, and optionally the node's
+ * id in the cluster ({@code node.id}). Written atomically (temp file + rename).
  */
 final class NodeState {
 
     private static final String FILE = "node.properties";
     private static final String META_PORT = "meta.port";
     private static final String DEMO_CREATED = "demo.created";
+    private static final String NODE_ID = "node.id";
+    private static final String DEFAULT_NODE_ID = "n1";
+    private static final String DEFAULT_POOL_CREATED = "default.pool.created";
 
     private final Path file;
     private final Properties properties = new Properties();
@@ -57,6 +61,20 @@ final class NodeState {
 
     void markDemoCreated() {
         properties.setProperty(DEMO_CREATED, "true");
+        save();
+    }
+
+    /** The node's id in the cluster metadata: {@code node.id}, or {@code n1} when the file does not set one. */
+    String nodeId() {
+        return properties.getProperty(NODE_ID, DEFAULT_NODE_ID).trim();
+    }
+
+    boolean defaultPoolCreated() {
+        return Boolean.parseBoolean(properties.getProperty(DEFAULT_POOL_CREATED));
+    }
+
+    void markDefaultPoolCreated() {
+        properties.setProperty(DEFAULT_POOL_CREATED, "true");
         save();
     }
 
