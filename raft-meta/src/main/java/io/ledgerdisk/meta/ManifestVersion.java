@@ -10,8 +10,10 @@ import java.util.List;
  * @param chunks          chunk ids (opaque to the metadata group)
  * @param coveredSequence the last log sequence folded into the chunks
  * @param createdMicros   commit time, microseconds since the epoch
+ * @param location        where the full manifest is stored (opaque to the metadata group; the
+ *                        appliance stores an encoded manifest head), or null
  */
-public record ManifestVersion(long version, List<String> chunks, long coveredSequence, long createdMicros) {
+public record ManifestVersion(long version, List<String> chunks, long coveredSequence, long createdMicros, String location) {
 
     /** Copies the chunk list. */
     public ManifestVersion {

@@ -107,7 +107,7 @@ class MetaServerIT {
         assertTrue(map.stream().allMatch(pg -> pg.nodes().size() == 3 && pg.epoch() == 1));
 
         VolumeInfo info = get(client.createVolume("db", 1 << 20, "fast"));
-        ManifestVersion manifest = new ManifestVersion(1, List.of("chunk-1"), 42, 7);
+        ManifestVersion manifest = new ManifestVersion(1, List.of("chunk-1"), 42, 7, null);
         get(client.commitManifest(info.volume().id(), manifest));
         VolumeInfo read = get(client.volumeInfo("db")).orElseThrow();
         assertEquals(Optional.of(manifest), read.manifestHead());

@@ -141,16 +141,16 @@ class ClusterStateTest {
         assertEquals(PgHash.pgOf("data-1", 64), info.pg());
         long id = info.volume().id();
 
-        ManifestVersion v1 = new ManifestVersion(1, List.of("c1", "c2"), 100, 10);
-        ManifestVersion v2 = new ManifestVersion(2, List.of("c3"), 250, 20);
+        ManifestVersion v1 = new ManifestVersion(1, List.of("c1", "c2"), 100, 10, null);
+        ManifestVersion v2 = new ManifestVersion(2, List.of("c3"), 250, 20, null);
         ok(new MetaCommand.CommitManifest(id, v1));
-        assertEquals(MetaException.Code.INVALID_ARGUMENT, refused(new MetaCommand.CommitManifest(id, new ManifestVersion(3, List.of(), 300, 30))));
-        assertEquals(MetaException.Code.INVALID_ARGUMENT, refused(new MetaCommand.CommitManifest(id, new ManifestVersion(2, List.of(), 99, 30))));
+        assertEquals(MetaException.Code.INVALID_ARGUMENT, refused(new MetaCommand.CommitManifest(id, new ManifestVersion(3, List.of(), 300, 30, null))));
+        assertEquals(MetaException.Code.INVALID_ARGUMENT, refused(new MetaCommand.CommitManifest(id, new ManifestVersion(2, List.of(), 99, 30, null))));
         VolumeInfo after = ok(new MetaCommand.CommitManifest(id, v2)).volumeInfo();
         assertEquals(List.of(v1, v2), after.manifests());
         assertEquals(v2, after.manifestHead().orElseThrow());
         assertEquals(after, ok(new MetaCommand.CommitManifest(id, v2)).volumeInfo(), "a retried commit is a no-op");
-        assertEquals(MetaException.Code.ALREADY_EXISTS, refused(new MetaCommand.CommitManifest(id, new ManifestVersion(2, List.of("x"), 250, 20))));
+        assertEquals(MetaException.Code.ALREADY_EXISTS, refused(new MetaCommand.CommitManifest(id, new ManifestVersion(2, List.of("x"), 250, 20, null))));
         assertEquals(after, state.query(new MetaQuery.GetVolumeInfo("data-1")).volumeInfo());
     }
 
@@ -212,7 +212,7 @@ class ClusterStateTest {
         ok(new MetaCommand.RebalancePool("fast"));
         ok(new MetaCommand.MarkNodesDown(10_000_000, 1_000));
         long id = ok(new MetaCommand.CreateVolume("v", 4096, 3, "fast")).volume().id();
-        ok(new MetaCommand.CommitManifest(id, new ManifestVersion(1, List.of("c"), 7, 8)));
+        ok(new MetaCommand.CommitManifest(id, new ManifestVersion(1, List.of("c"), 7, 8, null)));
         StateSnapshot snapshot = state.snapshot();
         StateSnapshot decoded = SnapshotFormat.decode(SnapshotFormat.encode(snapshot));
         assertEquals(snapshot, decoded);
