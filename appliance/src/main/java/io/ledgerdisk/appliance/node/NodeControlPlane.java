@@ -4,6 +4,7 @@ import io.ledgerdisk.appliance.volume.VolumeCatalog;
 import io.ledgerdisk.appliance.volume.VolumeEngine;
 import io.ledgerdisk.meta.MetaClient;
 import io.ledgerdisk.meta.MetaException;
+import io.ledgerdisk.meta.VolumeInfo;
 import io.ledgerdisk.meta.VolumeRecord;
 import io.ledgerdisk.web.api.ApiError;
 import io.ledgerdisk.web.api.ControlPlane;
@@ -57,11 +58,18 @@ final class NodeControlPlane implements ControlPlane {
 
     @Override
     public CompletableFuture<VolumeView> createVolume(String name, long sizeBytes) {
-        return translate(meta.createVolume(name, sizeBytes)
+        return translate(createInDefaultPool(name, sizeBytes)
                 .thenCompose(volumes::open)
                 .thenCompose(engine -> meta.volume(name))
                 .thenApply(found -> view(found.orElseThrow(
                         () -> new ApiError(ApiError.Kind.CONFLICT, "volume '" + name + "' was deleted while it was created")))));
+    }
+
+    /** A new volume goes to the {@code default} pool when there is one; without it, to no pool (as before pools existed). */
+    private CompletableFuture<VolumeRecord> createInDefaultPool(String name, long sizeBytes) {
+        return meta.pools().thenCompose(pools -> pools.stream().anyMatch(pool -> pool.name().equals(DefaultPool.NAME))
+                ? meta.createVolume(name, sizeBytes, DefaultPool.NAME).thenApply(VolumeInfo::volume)
+                : meta.createVolume(name, sizeBytes));
     }
 
     @Override
