@@ -2,6 +2,7 @@ package io.ledgerdisk.journal;
 
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 
 /**
  * A record of a {@link VolumeLog} with its sequence assigned and its bytes encoded, from append
@@ -12,13 +13,27 @@ final class PendingRecord {
     final long sequence;
     final ByteBuf bytes;
     final CompletableFuture<Long> future;
+    /** Runs once, in sequence order, before {@link #future} completes; may be null. */
+    final LongConsumer onAcknowledged;
     /** Set once BookKeeper acknowledged the record; a record written again keeps it. */
     boolean acknowledged;
 
-    PendingRecord(long sequence, ByteBuf bytes, CompletableFuture<Long> future) {
+    PendingRecord(long sequence, ByteBuf bytes, CompletableFuture<Long> future, LongConsumer onAcknowledged) {
         this.sequence = sequence;
         this.bytes = bytes;
         this.future = future;
+        this.onAcknowledged = onAcknowledged;
+    }
+
+    /** Tells the appender: the observer first (in the log's completion order), then the future. */
+    void complete() {
+        if (future.isDone()) {
+            return;
+        }
+        if (onAcknowledged != null) {
+            onAcknowledged.accept(sequence);
+        }
+        future.complete(sequence);
     }
 
     int size() {

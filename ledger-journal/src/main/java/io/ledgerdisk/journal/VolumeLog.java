@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.bookkeeper.client.BookKeeper;
 import org.apache.bookkeeper.client.api.WriteHandle;
 import org.slf4j.Logger;
@@ -133,14 +134,30 @@ public final class VolumeLog implements AutoCloseable {
      */
     public static CompletableFuture<VolumeLog> open(BookKeeper bk, JournalConfig config, long volumeId,
             List<Long> ledgerIds, LedgerCatalog catalog, Consumer<LogRecord> replay) {
+        return open(bk, config, volumeId, ledgerIds, 0, catalog, replay);
+    }
+
+    /**
+     * Like {@link #open(BookKeeper, JournalConfig, long, List, LedgerCatalog, Consumer)}, for a
+     * volume whose records up to {@code coveredSequence} are already folded into chunks: those
+     * are not replayed, and new records are numbered after it even if no ledger still holds it.
+     */
+    public static CompletableFuture<VolumeLog> open(BookKeeper bk, JournalConfig config, long volumeId,
+            List<Long> ledgerIds, long coveredSequence, LedgerCatalog catalog, Consumer<LogRecord> replay) {
         Objects.requireNonNull(bk, "bk");
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(catalog, "catalog");
         Objects.requireNonNull(replay, "replay");
         List<Long> ids = List.copyOf(ledgerIds);
-        return LedgerReplay.replay(bk, config, volumeId, ids, replay)
+        Consumer<LogRecord> uncovered = record -> {
+            if (record.sequence() > coveredSequence) {
+                replay.accept(record);
+            }
+        };
+        return LedgerReplay.replay(bk, config, volumeId, ids, uncovered)
                 .thenCompose(lastSequence -> {
-                    VolumeLog log = new VolumeLog(bk, config, volumeId, ids, catalog, lastSequence);
+                    VolumeLog log = new VolumeLog(bk, config, volumeId, ids, catalog,
+                            Math.max(lastSequence, coveredSequence));
                     return log.startLedger().thenApply(v -> log);
                 })
                 .exceptionally(error -> {
@@ -164,6 +181,17 @@ public final class VolumeLog implements AutoCloseable {
      *     is larger than one entry can hold
      */
     public CompletableFuture<Long> append(RecordType type, long offset, long length, ByteBuf payload) {
+        return append(type, offset, length, payload, null);
+    }
+
+    /**
+     * Like {@link #append(RecordType, long, long, ByteBuf)}, and calls {@code onAcknowledged}
+     * with the record's sequence once BookKeeper acknowledged it, before the future completes.
+     * The observers of one log run one at a time in sequence order, which lets the caller keep an
+     * in-memory index whose newest entry is always the newest acknowledged record.
+     */
+    public CompletableFuture<Long> append(RecordType type, long offset, long length, ByteBuf payload,
+            LongConsumer onAcknowledged) {
         Objects.requireNonNull(type, "type");
         ByteBuf data = payload == null ? Unpooled.EMPTY_BUFFER : payload;
         if (offset < 0 || length < 0) {
@@ -195,7 +223,7 @@ public final class VolumeLog implements AutoCloseable {
             long timestamp = Math.max(lastTimestampMicros, nowMicros());
             lastTimestampMicros = timestamp;
             LedgerRecordFormat.stampRecord(bytes, 0, sequence, timestamp);
-            queue.add(new PendingRecord(sequence, bytes, result));
+            queue.add(new PendingRecord(sequence, bytes, result, onAcknowledged));
             bufferedBytes += bytes.readableBytes();
             pump(completions);
         }
@@ -438,7 +466,7 @@ public final class VolumeLog implements AutoCloseable {
                         record.bytes.release();
                     }
                     // A record written again into a new ledger completed the first time: a no-op.
-                    completions.add(() -> record.future.complete(record.sequence));
+                    completions.add(record::complete);
                 }
             } else {
                 JournalException failure = error == null
