@@ -17,6 +17,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.ServerSSLOptions;
+import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -88,6 +89,7 @@ final class NbdConnection {
         // Raw netty buffers, not Vert.x's heap copies: payloads reach the device without an extra copy.
         socket.messageHandler(this::onMessage);
         socket.closeHandler(ignored -> onSocketClosed());
+        socket.shutdownHandler(this::onShutdown);
         socket.exceptionHandler(failure -> log.warn("NBD connection {}: socket error: {}", peer, failure.toString()));
         socket.drainHandler(ignored -> {
             writeQueueFull = false;
@@ -104,14 +106,25 @@ final class NbdConnection {
         send(greeting);
     }
 
-    /** Closes the connection from the server side (server shutdown). */
-    void close() {
-        context.runOnContext(ignored -> {
-            if (phase != Phase.CLOSED) {
-                phase = Phase.DISCONNECTING;
-                socket.close();
-            }
-        });
+    /**
+     * Vert.x announces a shutdown: a zero grace period is our own {@code close()}/{@code end()}, which Vert.x
+     * leaves to this handler to carry out; a positive one is the server shutting down. Then a connection still
+     * negotiating closes at once, and one in transmission stops reading, answers the requests in flight and
+     * closes (proto.md "Terminating the transmission phase": the server SHOULD wait for in-flight requests);
+     * Vert.x closes it anyway when the grace period ends.
+     */
+    private void onShutdown(Duration grace) {
+        if (grace.isZero() || phase != Phase.TRANSMISSION) {
+            phase = phase == Phase.CLOSED ? Phase.CLOSED : Phase.DISCONNECTING;
+            cancelHandshakeTimer();
+            // A second close() on a connection already shutting down closes the channel.
+            socket.close();
+            return;
+        }
+        phase = Phase.DISCONNECTING;
+        pauseReading();
+        log.debug("NBD client {}: server shutting down with {} requests in flight", peer, inFlightRequests);
+        closeIfIdle();
     }
 
     String peer() {

@@ -10,8 +10,7 @@ import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.ServerSSLOptions;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +37,8 @@ public final class NbdServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(NbdServer.class);
     private static final long CLOSE_WAIT_SECONDS = 10;
+    /** How long a shutdown lets connections finish the requests they have in flight. */
+    static final long SHUTDOWN_GRACE_MILLIS = 5000;
 
     private final Vertx vertx;
     private final NbdServerConfig config;
@@ -129,23 +130,27 @@ public final class NbdServer implements AutoCloseable {
         return connections.size();
     }
 
-    /** Stops listening and closes every connection; completes when the listening socket is closed. */
+    /**
+     * Stops listening and shuts connections down: those still negotiating close at once, those in
+     * transmission first answer their requests in flight (for up to {@value #SHUTDOWN_GRACE_MILLIS} ms).
+     * Completes when every connection is closed.
+     */
     public CompletableFuture<Void> closeAsync() {
         NetServer server = netServer;
         closed = true;
         listening = false;
-        List<NbdConnection> open = new ArrayList<>(connections);
-        open.forEach(NbdConnection::close);
         if (server == null) {
             return CompletableFuture.completedFuture(null);
         }
-        Future<Void> closed = server.close();
-        return closed.toCompletionStage().toCompletableFuture();
+        // Vert.x calls each socket's shutdown handler (NbdConnection#close), then closes what is left.
+        Future<Void> stopped = server.shutdown(Duration.ofMillis(SHUTDOWN_GRACE_MILLIS));
+        return stopped.toCompletionStage().toCompletableFuture();
     }
 
     /**
-     * Stops listening and closes connections. Off Vert.x threads this waits (up to 10 s) until the port is
-     * released; on a Vert.x thread it only starts closing, since waiting there would block an event loop.
+     * Stops listening and shuts connections down as {@link #closeAsync()} does. Off Vert.x threads this waits
+     * (up to 10 s) until the port is released and the connections are closed; on a Vert.x thread it only
+     * starts closing, since waiting there would block an event loop.
      */
     @Override
     public void close() {

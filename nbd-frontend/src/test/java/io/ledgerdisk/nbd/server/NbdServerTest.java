@@ -414,6 +414,25 @@ class NbdServerTest {
         }
     }
 
+    @Test
+    void shutdownAnswersRequestsInFlightBeforeClosing() throws Exception {
+        NbdServer stopping = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0),
+                FixedExportCatalog.of("slow", "", new SlowBlockDevice(new MemoryBlockDevice(65536), 300, -1)));
+        try (stopping) {
+            stopping.start().join();
+            try (RawNbdClient client = RawNbdClient.handshake(stopping.actualPort())) {
+                client.go("slow");
+                client.request(0, CMD_READ, 1, 0, 512, null);
+                Thread.sleep(50);
+                stopping.close();
+                assertFalse(stopping.isListening());
+                assertEquals(new SimpleReply(0, 1), client.readSimpleReply());
+                client.readBytes(512);
+                assertTrue(client.isClosedByServer());
+            }
+        }
+    }
+
     static byte[] pattern(int length, int seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
