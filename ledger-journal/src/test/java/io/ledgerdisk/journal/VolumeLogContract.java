@@ -8,11 +8,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ledgerdisk.journal.bookie.LocalBookKeeperCluster;
+import io.ledgerdisk.journal.record.LedgerRecordFormat;
+import io.ledgerdisk.journal.record.LogRecord;
 import io.ledgerdisk.journal.record.RecordType;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.bookkeeper.client.BookKeeper;
 import org.apache.bookkeeper.client.api.DigestType;
 import org.apache.bookkeeper.client.api.ReadHandle;
+import org.apache.bookkeeper.client.api.WriteHandle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,7 +119,7 @@ abstract class VolumeLogContract {
         try (VolumeLog log = open(volume, catalog, new ReplayedRecords())) {
             List<CompletableFuture<Long>> appends = new ArrayList<>();
             List<CompletableFuture<Void>> observed = new ArrayList<>();
-            List<Long> completionOrder = java.util.Collections.synchronizedList(new ArrayList<>());
+            List<Long> completionOrder = Collections.synchronizedList(new ArrayList<>());
             for (int i = 0; i < records; i++) {
                 CompletableFuture<Long> append = log.append(RecordType.WRITE, i * 4096L, 4096, block);
                 observed.add(append.thenAccept(completionOrder::add));
@@ -214,7 +220,7 @@ abstract class VolumeLogContract {
     void rollsOverBySizeRecordingEachLedgerBeforeItsFirstRecord() throws Exception {
         long volume = VOLUMES.incrementAndGet();
         InMemoryCatalog catalog = new InMemoryCatalog();
-        JournalConfig small = config.withRollOver(64 * 1024, java.time.Duration.ofHours(1));
+        JournalConfig small = config.withRollOver(64 * 1024, Duration.ofHours(1));
         int records = 100;
         try (VolumeLog log = VolumeLog.open(client, small, volume, List.of(), catalog, new ReplayedRecords())
                 .get(30, TimeUnit.SECONDS)) {
@@ -242,7 +248,7 @@ abstract class VolumeLogContract {
     void rollsOverByAge() throws Exception {
         long volume = VOLUMES.incrementAndGet();
         InMemoryCatalog catalog = new InMemoryCatalog();
-        JournalConfig young = config.withRollOver(1L << 30, java.time.Duration.ofMillis(200));
+        JournalConfig young = config.withRollOver(1L << 30, Duration.ofMillis(200));
         try (VolumeLog log = VolumeLog.open(client, young, volume, List.of(), catalog, new ReplayedRecords())
                 .get(30, TimeUnit.SECONDS)) {
             log.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS);
@@ -256,22 +262,77 @@ abstract class VolumeLogContract {
     }
 
     @Test
-    void aBurstBeyondTheBufferBoundReportsNotWritableUntilDrained() throws Exception {
-        try (VolumeLog log = open(VOLUMES.incrementAndGet(), new InMemoryCatalog(), new ReplayedRecords())) {
-            int size = config.maxPayloadBytes();
+    void recordsBeyondTheBufferBoundMakeTheLogUnwritableUntilDrained() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        // The catalog holds back the second ledger, so records pile up deterministically.
+        CompletableFuture<Void> secondLedgerRecorded = new CompletableFuture<>();
+        List<Long> started = Collections.synchronizedList(new ArrayList<>());
+        LedgerCatalog gated = (v, ledgerId, firstSequence, createdMicros) -> {
+            started.add(ledgerId);
+            return started.size() == 2 ? secondLedgerRecorded : CompletableFuture.completedFuture(null);
+        };
+        int size = config.maxPayloadBytes();
+        JournalConfig rolling = config.withRollOver(2L * config.maxEntryBytes(), Duration.ofHours(1));
+        try (VolumeLog log = VolumeLog.open(client, rolling, volume, List.of(), gated, new ReplayedRecords())
+                .get(30, TimeUnit.SECONDS)) {
             ByteBuf big = Unpooled.wrappedBuffer(new byte[size]);
             List<CompletableFuture<Long>> appends = new ArrayList<>();
-            boolean sawFull = false;
-            for (int i = 0; i < VolumeLog.MAX_BUFFERED_ENTRIES + VolumeLog.MAX_ENTRIES_IN_FLIGHT + 4; i++) {
+            for (int i = 0; i < 2; i++) {
                 appends.add(log.append(RecordType.WRITE, (long) i * size, size, big));
-                sawFull |= !log.isWritable();
             }
-            assertTrue(sawFull, "a burst of full entries larger than the buffer must make the log unwritable");
-            log.whenWritable().get(30, TimeUnit.SECONDS);
-            assertTrue(log.bufferedBytes() <= (long) VolumeLog.MAX_BUFFERED_ENTRIES * config.maxEntryBytes() / 2);
+            CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            int piledUp = VolumeLog.MAX_BUFFERED_ENTRIES + 2;
+            for (int i = 0; i < piledUp; i++) {
+                appends.add(log.append(RecordType.WRITE, (long) i * size, size, big));
+            }
+            assertFalse(log.isWritable());
+            assertTrue(log.bufferedBytes() >= (long) VolumeLog.MAX_BUFFERED_ENTRIES * config.maxEntryBytes());
+            CompletableFuture<Void> writable = log.whenWritable();
+            assertFalse(writable.isDone());
+
+            secondLedgerRecorded.complete(null);
+            writable.get(30, TimeUnit.SECONDS);
             CompletableFuture.allOf(appends.toArray(new CompletableFuture<?>[0])).get(60, TimeUnit.SECONDS);
             assertTrue(log.isWritable());
             assertEquals(0, log.bufferedBytes());
+        }
+    }
+
+    @Test
+    void replaySkipsARecordWrittenAgainIntoTheNextLedgerButRefusesOtherDisorder() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        LogRecord second = new LogRecord(
+                volume, 2, 20, RecordType.WRITE, 512, 1, Unpooled.wrappedBuffer(new byte[] {7}));
+        long first = rawLedger(List.of(trim(volume, 1, 10), second));
+        long overlapping = rawLedger(List.of(second, trim(volume, 3, 30)));
+        InMemoryCatalog catalog = new InMemoryCatalog();
+
+        ReplayedRecords replayed = new ReplayedRecords();
+        VolumeLog.open(client, config, volume, List.of(first, overlapping), catalog, replayed)
+                .get(30, TimeUnit.SECONDS).close();
+        assertEquals(List.of(1L, 2L, 3L), replayed.records().stream().map(ReplayedRecords.Replayed::sequence).toList());
+
+        long disordered = rawLedger(List.of(trim(volume, 2, 99)));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> VolumeLog.open(client, config,
+                volume, List.of(first, disordered), catalog, new ReplayedRecords()).get(30, TimeUnit.SECONDS));
+        assertInstanceOf(JournalException.class, failure.getCause());
+        assertTrue(failure.getCause().getMessage().contains("does not follow"), failure.getCause().getMessage());
+    }
+
+    private static LogRecord trim(long volume, long sequence, long timestamp) {
+        return new LogRecord(volume, sequence, timestamp, RecordType.TRIM, 0, 512,
+                Unpooled.EMPTY_BUFFER);
+    }
+
+    /** A closed ledger holding one entry with {@code records}, written without a VolumeLog. */
+    private long rawLedger(List<LogRecord> records) throws Exception {
+        try (WriteHandle ledger = client.newCreateLedgerOp()
+                .withEnsembleSize(config.ensembleSize()).withWriteQuorumSize(config.writeQuorum())
+                .withAckQuorumSize(config.ackQuorum()).withDigestType(DigestType.CRC32C)
+                .withPassword(config.password()).execute().get(30, TimeUnit.SECONDS)) {
+            ledger.appendAsync(LedgerRecordFormat.encode(
+                    ByteBufAllocator.DEFAULT, records)).get(30, TimeUnit.SECONDS);
+            return ledger.getId();
         }
     }
 
