@@ -336,6 +336,46 @@ abstract class VolumeLogContract {
         }
     }
 
+    @Test
+    void acknowledgementObserversRunInSequenceOrderBeforeTheFutures() throws Exception {
+        try (VolumeLog log = open(VOLUMES.incrementAndGet(), new InMemoryCatalog(), new ReplayedRecords())) {
+            List<Long> observed = Collections.synchronizedList(new ArrayList<>());
+            List<CompletableFuture<Void>> checks = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                checks.add(log.append(RecordType.TRIM, i * 512L, 512, null, observed::add)
+                        .thenAccept(sequence -> assertTrue(observed.contains(sequence))));
+            }
+            CompletableFuture.allOf(checks.toArray(new CompletableFuture<?>[0])).get(30, TimeUnit.SECONDS);
+            List<Long> expected = new ArrayList<>();
+            for (long s = 1; s <= 200; s++) {
+                expected.add(s);
+            }
+            assertEquals(expected, observed);
+        }
+    }
+
+    @Test
+    void openingFromAFoldedPositionReplaysOnlyWhatFollowsIt() throws Exception {
+        long volume = VOLUMES.incrementAndGet();
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        try (VolumeLog log = open(volume, catalog, new ReplayedRecords())) {
+            for (int i = 0; i < 5; i++) {
+                log.append(RecordType.TRIM, i * 512L, 512, null).get(10, TimeUnit.SECONDS);
+            }
+        }
+        ReplayedRecords replayed = new ReplayedRecords();
+        try (VolumeLog log = VolumeLog.open(client, config, volume, catalog.ledgers(volume), 3, catalog, replayed)
+                .get(30, TimeUnit.SECONDS)) {
+            assertEquals(List.of(4L, 5L), replayed.records().stream().map(ReplayedRecords.Replayed::sequence).toList());
+            assertEquals(6, log.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+        }
+        // Every ledger already folded and deleted: numbering still continues after the fold.
+        try (VolumeLog log = VolumeLog.open(client, config, volume, List.of(), 100, catalog, new ReplayedRecords())
+                .get(30, TimeUnit.SECONDS)) {
+            assertEquals(101, log.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
+        }
+    }
+
     VolumeLog open(long volume, InMemoryCatalog catalog, ReplayedRecords replay) throws Exception {
         return VolumeLog.open(client, config, volume, catalog.ledgers(volume), catalog, replay).get(30, TimeUnit.SECONDS);
     }
