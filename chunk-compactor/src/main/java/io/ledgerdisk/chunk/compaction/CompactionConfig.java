@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param gcGracePeriod the garbage collector leaves unreachable objects younger than this
  *     alone, because a fold may have written them and not committed its manifest yet
  *     (default 1 hour)
+ * @param extentMapBytesPerTiB heap budget of a volume's extent map per TiB of its mapped span;
+ *     above it the merger rewrites the most fragmented regions (default 64 MiB)
  */
 public record CompactionConfig(long targetChunkBytes, double maxSpaceAmplification, double smallChunkFraction,
-        long maxMergeBytes, Duration gcGracePeriod) {
+        long maxMergeBytes, Duration gcGracePeriod, long extentMapBytesPerTiB) {
 
     public static final long DEFAULT_TARGET_CHUNK_BYTES = 4L << 20;
 
@@ -40,25 +42,38 @@ public record CompactionConfig(long targetChunkBytes, double maxSpaceAmplificati
             throw new IllegalArgumentException("maxMergeBytes (" + maxMergeBytes + ") must be at least targetChunkBytes ("
                     + targetChunkBytes + ")");
         }
+        if (extentMapBytesPerTiB < 0) {
+            throw new IllegalArgumentException("extentMapBytesPerTiB must not be negative, got " + extentMapBytesPerTiB);
+        }
         if (gcGracePeriod.isNegative()) {
             throw new IllegalArgumentException("gcGracePeriod must not be negative, got " + gcGracePeriod);
         }
     }
 
-    /** The defaults: 4 MiB chunks, 1.5× space bound, quarter-size small chunks, 64 MiB merges, 1 h grace. */
+    /**
+     * The defaults: 4 MiB chunks, 1.5× space bound, quarter-size small chunks, 64 MiB merges,
+     * 1 h grace, 64 MiB of extent map per TiB.
+     */
     public static CompactionConfig defaults() {
-        return new CompactionConfig(DEFAULT_TARGET_CHUNK_BYTES, 1.5, 0.25, 64L << 20, Duration.ofHours(1));
+        return new CompactionConfig(DEFAULT_TARGET_CHUNK_BYTES, 1.5, 0.25, 64L << 20, Duration.ofHours(1), 64L << 20);
     }
 
     /** These settings with another target chunk size. */
     public CompactionConfig withTargetChunkBytes(long bytes) {
         return new CompactionConfig(bytes, maxSpaceAmplification, smallChunkFraction,
-                Math.max(maxMergeBytes, bytes), gcGracePeriod);
+                Math.max(maxMergeBytes, bytes), gcGracePeriod, extentMapBytesPerTiB);
     }
 
     /** These settings with another garbage-collection grace period. */
     public CompactionConfig withGcGracePeriod(Duration grace) {
-        return new CompactionConfig(targetChunkBytes, maxSpaceAmplification, smallChunkFraction, maxMergeBytes, grace);
+        return new CompactionConfig(targetChunkBytes, maxSpaceAmplification, smallChunkFraction, maxMergeBytes, grace,
+                extentMapBytesPerTiB);
+    }
+
+    /** These settings with another extent map budget. */
+    public CompactionConfig withExtentMapBytesPerTiB(long bytes) {
+        return new CompactionConfig(targetChunkBytes, maxSpaceAmplification, smallChunkFraction, maxMergeBytes,
+                gcGracePeriod, bytes);
     }
 
     /** {@link #targetChunkBytes} in blocks. */

@@ -3,7 +3,6 @@ package io.ledgerdisk.chunk.compaction;
 import io.ledgerdisk.chunk.format.ChunkFormat;
 import java.nio.ByteBuffer;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -40,18 +39,19 @@ final class FoldTable {
                 add(slice(p, end, p.endBlock()));
             }
         }
-        SortedMap<Long, Piece> inside = pieces.subMap(first, end);
-        if (!inside.isEmpty()) {
-            Piece last = inside.get(inside.lastKey());
-            for (Piece p : inside.values()) {
-                if (p.data != null) {
-                    dataBlocks -= p.blockCount;
-                }
+        // Pieces starting inside [first, end): walked with ceilingEntry, cheaper than a subMap view.
+        Map.Entry<Long, Piece> next = pieces.ceilingEntry(first);
+        while (next != null && next.getKey() < end) {
+            Piece p = next.getValue();
+            pieces.remove(next.getKey());
+            if (p.data != null) {
+                dataBlocks -= p.blockCount;
             }
-            inside.clear();
-            if (last.endBlock() > end) {
-                add(slice(last, end, last.endBlock()));
+            if (p.endBlock() > end) {
+                add(slice(p, end, p.endBlock()));
+                break;
             }
+            next = pieces.ceilingEntry(p.endBlock());
         }
         add(new Piece(first, count, data));
     }

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -32,7 +31,7 @@ public final class ExtentMap {
      * Heap bytes per extent with compressed oops: TreeMap entry (40) + boxed Long key (16) +
      * Extent record (32). Chunk ids are shared objects, counted once per chunk.
      */
-    static final long BYTES_PER_EXTENT = 88;
+    public static final long BYTES_PER_EXTENT = 88;
     static final long BYTES_PER_CHUNK = 96;
 
     private final TreeMap<Long, Extent> runs;
@@ -219,13 +218,16 @@ public final class ExtentMap {
                 runs.put(end, new Extent(end, e.endBlock() - end, e.chunk()));
             }
         }
-        SortedMap<Long, Extent> inside = runs.subMap(first, end);
-        if (!inside.isEmpty()) {
-            Extent last = inside.get(inside.lastKey());
-            inside.clear();
-            if (last.endBlock() > end) {
-                runs.put(end, new Extent(end, last.endBlock() - end, last.chunk()));
+        // Runs starting inside [first, end): walked with ceilingEntry, cheaper than a subMap view.
+        Map.Entry<Long, Extent> next = runs.ceilingEntry(first);
+        while (next != null && next.getKey() < end) {
+            Extent e = next.getValue();
+            runs.remove(next.getKey());
+            if (e.endBlock() > end) {
+                runs.put(end, new Extent(end, e.endBlock() - end, e.chunk()));
+                break;
             }
+            next = runs.ceilingEntry(e.endBlock());
         }
     }
 }

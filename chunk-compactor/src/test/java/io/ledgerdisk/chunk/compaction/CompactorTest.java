@@ -142,6 +142,40 @@ class CompactorTest {
     }
 
     @Test
+    void scatteredOverwritesFragmentTheExtentMapAndMergingBringsItBackUnderBudget() {
+        CompactionConfig small = CompactionConfig.defaults().withTargetChunkBytes(64 * 1024).withExtentMapBytesPerTiB(0);
+        Compactor folds = new Compactor(reader, small, Runnable::run, clock::incrementAndGet);
+        ChunkMerger merger = new ChunkMerger(reader, small, Runnable::run, clock::incrementAndGet);
+        VolumeModel volume = new VolumeModel(6, 8 << 20);
+        Random random = new Random(21);
+        Manifest m = folds.fold(Manifest.empty(6, 0), List.of(volume.write(0, VolumeModel.randomData(random, 8 << 20))),
+                volume.sequence()).join().manifest();
+        for (int fold = 0; fold < 6; fold++) {
+            List<LogRecord> overwrites = new ArrayList<>();
+            for (int i = 0; i < 150; i++) {
+                overwrites.add(volume.write(random.nextInt(2048) * 4096L, VolumeModel.randomData(random, 4096)));
+            }
+            m = folds.fold(m, overwrites, volume.sequence()).join().manifest();
+        }
+        assertTrue(m.extents().heapBytesEstimate() > ChunkMerger.MIN_EXTENT_MAP_BUDGET,
+                "the overwrites fragment the map: " + m.extents().size() + " extents");
+        assertTrue(merger.fragmentedRegions(m).size() > 0);
+        int passes = 0;
+        Optional<FoldResult> merged;
+        while ((merged = merger.merge(m).join()).isPresent()) {
+            m = merged.get().manifest();
+            passes++;
+            assertTrue(passes < 50, "merging must converge");
+        }
+        assertTrue(m.extents().heapBytesEstimate() <= ChunkMerger.MIN_EXTENT_MAP_BUDGET,
+                m.extents().size() + " extents, " + m.extents().heapBytesEstimate() + " bytes");
+        assertArrayEquals(volume.bytes, readAll(m, volume.bytes.length));
+        long live = m.extents().liveBlocksByChunk().values().stream().mapToLong(Long::longValue).sum();
+        long stored = m.chunks().stream().mapToLong(ChunkDescriptor::dataBlocks).sum();
+        assertTrue(stored <= 1.5 * live, "stored " + stored + " blocks for " + live + " live");
+    }
+
+    @Test
     void garbageCollectorKeepsYoungUnreachableChunks() {
         store.put(new ChunkId("c-orphan"), new byte[10]).join();
         ChunkGarbageCollector gc = new ChunkGarbageCollector(store, Duration.ofHours(1), System::currentTimeMillis);
