@@ -29,7 +29,7 @@ size_mib() {
 }
 
 echo "building nbd-frontend test classes..." >&2
-(cd "$ROOT" && mvn -B -q -pl nbd-frontend test-compile dependency:build-classpath \
+(mvn -B -q -f "$ROOT/nbd-frontend/pom.xml" test-compile dependency:build-classpath \
     -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >&2)
 CP="$ROOT/nbd-frontend/target/classes:$ROOT/nbd-frontend/target/test-classes:$(cat "$WORK/cp.txt")"
 

@@ -26,6 +26,8 @@ public final class MemoryBlockDevice implements BlockDevice {
 
     /** The most extents one {@link #allocation} call returns; callers ask again for the rest. */
     static final int MAX_EXTENTS_PER_CALL = 4096;
+    /** The most allocated pages one {@link #allocation} call walks (1 GiB), so a query stays cheap. */
+    static final int MAX_PAGES_SCANNED_PER_CALL = 262_144;
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
@@ -171,14 +173,16 @@ public final class MemoryBlockDevice implements BlockDevice {
         List<AllocationExtent> extents = new ArrayList<>();
         long end = offset + length;
         long position = offset;
-        while (position < end && extents.size() < MAX_EXTENTS_PER_CALL) {
+        long scanned = 0;
+        while (position < end && extents.size() < MAX_EXTENTS_PER_CALL && scanned < MAX_PAGES_SCANNED_PER_CALL) {
             long pageIndex = position / PAGE_SIZE;
             boolean allocated = pages.containsKey(pageIndex);
             long runEnd;
             if (allocated) {
                 long next = pageIndex + 1;
-                while (next * PAGE_SIZE < end && pages.containsKey(next)) {
+                while (next * PAGE_SIZE < end && scanned < MAX_PAGES_SCANNED_PER_CALL && pages.containsKey(next)) {
                     next++;
+                    scanned++;
                 }
                 runEnd = next * PAGE_SIZE;
             } else {
