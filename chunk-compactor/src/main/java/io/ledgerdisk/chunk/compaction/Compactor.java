@@ -68,14 +68,16 @@ public final class Compactor {
 
     /**
      * Folds {@code records} (every record of the volume with a sequence in
-     * {@code (base.coveredSequence(), toSequence]}, in any order) over {@code base}.
+     * {@code (base.coveredSequence(), toSequence]}, in any order) over {@code base}. Several
+     * records may share a sequence when they are the non-overlapping remains of one write that
+     * newer writes split (as a memtable holds them); newer sequences win where records overlap.
      *
      * <p>The records' payloads must stay valid until the returned future completes.
      *
      * @return the next manifest (version + 1, covered sequence {@code toSequence}) and the
      *     chunks written; not committed
-     * @throws IllegalArgumentException if a record belongs to another volume, lies outside
-     *     the range, or repeats a sequence
+     * @throws IllegalArgumentException if a record belongs to another volume or lies outside
+     *     the range
      */
     public CompletableFuture<FoldResult> fold(Manifest base, List<LogRecord> records, long toSequence) {
         Objects.requireNonNull(base, "base");
@@ -86,15 +88,12 @@ public final class Compactor {
         }
         List<LogRecord> sorted = new ArrayList<>(records);
         sorted.sort((a, b) -> Long.compare(a.sequence(), b.sequence()));
-        long previous = fromSequence;
         for (LogRecord r : sorted) {
-            if (r.volumeId() != base.volumeId() || r.sequence() <= fromSequence || r.sequence() > toSequence
-                    || r.sequence() == previous) {
+            if (r.volumeId() != base.volumeId() || r.sequence() <= fromSequence || r.sequence() > toSequence) {
                 throw new IllegalArgumentException("record " + r.volumeId() + "/" + r.sequence() + " does not belong in the"
                         + " fold of volume " + base.volumeId() + " range (" + fromSequence + ", " + toSequence
-                        + "] (other volume, out of range or a repeated sequence)");
+                        + "] (other volume, or out of range)");
             }
-            previous = r.sequence();
         }
         Set<Long> partial = partialBlocks(sorted);
         return readBaseBlocks(base, partial).thenApplyAsync(baseBlocks -> {
