@@ -400,7 +400,7 @@ public final class VolumeLog implements AutoCloseable {
             }
             if (rollRequested) {
                 if (inFlight.isEmpty()) {
-                    rollOver();
+                    rollOver(completions);
                 }
                 return;
             }
@@ -653,19 +653,23 @@ public final class VolumeLog implements AutoCloseable {
     // ---------------------------------------------------------------- roll-over
 
     /** Called under the lock with nothing outstanding: replace the current ledger. */
-    private void rollOver() {
+    private void rollOver(List<Runnable> completions) {
         rolling = true;
         WriteHandle old = ledger;
         ledger = null;
-        CompletableFuture<Void> oldClosed = old == null
-                ? CompletableFuture.completedFuture(null)
-                : closeLedger(old).handle((v, error) -> {
-                    if (error != null) {
-                        onOldLedgerCloseFailed(old, unwrap(error));
-                    }
-                    return null;
-                });
-        oldClosed.thenCompose(v -> startLedger());
+        // Started after the completions collected so far have run, so that the old ledger's
+        // last acknowledgements reach their observers before any of the new ledger's can.
+        completions.add(() -> {
+            CompletableFuture<Void> oldClosed = old == null
+                    ? CompletableFuture.completedFuture(null)
+                    : closeLedger(old).handle((v, error) -> {
+                        if (error != null) {
+                            onOldLedgerCloseFailed(old, unwrap(error));
+                        }
+                        return null;
+                    });
+            oldClosed.thenCompose(v -> startLedger());
+        });
     }
 
     private void onOldLedgerCloseFailed(WriteHandle old, Throwable cause) {
