@@ -33,8 +33,8 @@ MODES = {
     # runtime and ramp per fio test (s), the region every test works in (prefilled first),
     # operations for the journal bench, operations for the meta bench (0: skip)
     "smoke": dict(runtime=2, ramp=0, region="64M", journal_ops=0, meta_ops=0, bookies=1),
-    "quick": dict(runtime=5, ramp=1, region="256M", journal_ops=300, meta_ops=0, bookies=3),
-    "full": dict(runtime=20, ramp=2, region="1G", journal_ops=2000, meta_ops=1000, bookies=3),
+    "quick": dict(runtime=5, ramp=1, region="128M", journal_ops=300, meta_ops=0, bookies=3),
+    "full": dict(runtime=20, ramp=2, region="512M", journal_ops=2000, meta_ops=1000, bookies=3),
 }
 
 VOLUME = "bench"
@@ -144,7 +144,6 @@ def tail(path, lines=15):
 class Server:
     """A process we started, in its own session; stopped by its process group id only."""
 
-    per_connection = False  # restart before every fio job (nbd-server -d serves one client)
 
     def __init__(self, name, work):
         self.name = name
@@ -240,14 +239,16 @@ class QemuNbd(Server):
 
 
 class NbdServer(Server):
-    """nbd-server 3.24 in the foreground (-d) serves one connection and exits, so it is started
-    afresh before every fio job, on the same port and image."""
-
-    per_connection = True
+    """nbd-server 3.24 has no foreground mode that serves more than one client (-d handles one
+    connection and exits, and fio's nbd engine connects twice), so it runs as the daemon it is
+    meant to be, with a PID file; it is stopped by that PID (and its per-client children by
+    theirs)."""
 
     def __init__(self, name, work, image):
         super().__init__(name, work)
         self.image = image
+        self.pid = None
+        self.pidfile = work / "nbd-server.pid"
         self.config = work / "nbd-server.conf"
         self.config.write_text(
             "[generic]\n"
@@ -260,16 +261,61 @@ class NbdServer(Server):
             "    fua = true\n")
 
     def command(self):
-        return ["nbd-server", "-C", str(self.config), "-d"]
+        return ["nbd-server", "-C", str(self.config), "-p", str(self.pidfile)]
 
-    def before_fio(self):
-        if self.proc is not None:
+    def start(self):
+        with open(self.logfile, "ab") as out:
+            p = subprocess.run(self.command(), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                               cwd=self.work, timeout=30)
+        if p.returncode != 0:
+            raise RuntimeError(f"nbd-server exited {p.returncode}: {tail(self.logfile)}")
+        deadline = time.time() + 30
+        while time.time() < deadline:
             try:
-                self.proc.wait(timeout=10)  # the previous client's server exits by itself
-            except subprocess.TimeoutExpired:
-                pass
-            self.stop()
-        self.start()
+                self.pid = int(self.pidfile.read_text().strip())
+            except (OSError, ValueError):
+                self.pid = None
+            if self.pid and listening(self.port):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"nbd-server did not listen on {self.port}: {tail(self.logfile)}")
+
+    def _alive(self, pid):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    def _children(self, pid):
+        kids = []
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    if int(fields[1]) == pid:
+                        kids.append(int(d))
+                except (OSError, ValueError, IndexError):
+                    pass
+        return kids
+
+    def stop(self):
+        if not self.pid:
+            return
+        pids = [self.pid] + self._children(self.pid)
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except ProcessLookupError:
+                    pass
+            deadline = time.time() + 10
+            while time.time() < deadline and any(self._alive(p) for p in pids):
+                time.sleep(0.1)
+            if not any(self._alive(p) for p in pids):
+                break
+        self.pid = None
 
 
 class Ledgerdisk(Server):
@@ -435,13 +481,53 @@ def summarize_jfr(jfr_file, title):
     block("inclusive time (frame anywhere in the sampled stack, depth 40)", inclusive, 40)
     block("first io.ledgerdisk frame on the stack", ours, 20)
     block("samples by thread (digits folded)", threads, 20)
+    lines.extend(jfr_waits(jfr, jfr_file))
     if os.path.exists(JFR25):
-        for view in ("hot-methods", "allocation-by-class", "gc"):
+        for view in ("hot-methods", "latencies-by-type", "allocation-by-class", "gc"):
             q = run([JFR25, "view", "--width", "160", view, str(jfr_file)], timeout=600)
             lines.append(f"$ jfr view {view}   (Temurin 25 jfr)")
             lines.append(q.stdout.rstrip())
             lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def jfr_waits(jfr, jfr_file):
+    """CPU use of the JVM and the machine, and the file forces (fsync) JFR saw over its threshold
+    (10 ms in the profile settings): where the time goes when the JVM is not busy."""
+    p = run([jfr, "print", "--json", "--stack-depth", "1", "--events", "jdk.CPULoad,jdk.FileForce", str(jfr_file)],
+            timeout=600)
+    try:
+        events = json.loads(p.stdout)["recording"]["events"]
+    except (ValueError, KeyError):
+        return ["(no CPULoad/FileForce events)", ""]
+    cpu = [e["values"] for e in events if e.get("type") == "jdk.CPULoad"]
+    cpu = [c for c in cpu if c.get("machineTotal")]
+    out = []
+    if cpu:
+        jvm = sum(c.get("jvmUser", 0) + c.get("jvmSystem", 0) for c in cpu) / len(cpu)
+        mach = sum(c.get("machineTotal", 0) for c in cpu) / len(cpu)
+        out.append(f"CPU (jdk.CPULoad, {len(cpu)} samples, share of all cores): this JVM {100 * jvm:.0f}%, "
+                   f"whole machine {100 * mach:.0f}%")
+    forces, by_thread = [], {}
+    for e in events:
+        if e.get("type") != "jdk.FileForce":
+            continue
+        m = re.match(r"PT(?:(\d+)M)?([\d.]+)S", e["values"].get("duration", ""))
+        if not m:
+            continue
+        ms = (int(m.group(1) or 0) * 60 + float(m.group(2))) * 1000
+        forces.append(ms)
+        t = re.sub(r"\d+", "N", (e["values"].get("eventThread") or {}).get("javaName") or "?")
+        by_thread[t] = by_thread.get(t, 0) + 1
+    if forces:
+        forces.sort()
+        out.append(f"file forces (fsync/fdatasync) slower than the 10 ms JFR threshold: {len(forces)}, "
+                   f"median {forces[len(forces) // 2]:.1f} ms, p99 {forces[min(len(forces) - 1, int(len(forces) * 0.99))]:.1f} ms, "
+                   f"longest {forces[-1]:.1f} ms; by thread: "
+                   + ", ".join(f"{k} {v}" for k, v in sorted(by_thread.items(), key=lambda kv: -kv[1])))
+    else:
+        out.append("no file force slower than the 10 ms JFR threshold")
+    return out + [""]
 
 
 def machine(work):
@@ -549,7 +635,7 @@ def bench_server(server, tests, cfg, work, results, profiler=None, profile_test=
                 f = profiler.stop(server)
                 if f:
                     per[name]["jfr"] = str(f)
-        if server.proc is not None and server.proc.poll() is not None and not server.per_connection:
+        if server.proc is not None and server.proc.poll() is not None:
             log(f"{server.name} died: {tail(server.logfile)}")
             for rest in tests[tests.index((name, rw, bs, depth, extra)) + 1:]:
                 per[rest[0]] = {"error": f"{server.name} exited ({server.proc.returncode})"}
@@ -612,18 +698,35 @@ def meta_bench(cfg):
     return res
 
 
-def compaction_bench(cfg):
+def compaction_bench(cfg, quick):
     script = ROOT / "bench" / "compaction" / "run.sh"
     if not script.exists():
         return {"status": "not measured (bench/compaction/run.sh does not exist yet; the compactor is in progress)"}
-    if cfg is MODES["smoke"]:
-        return {"status": "not measured (smoke)"}
+    if quick:
+        return {"status": "not measured (full run only: bench/compaction/run.sh builds the module first)"}
+    cmd = [str(script)]
     log("compaction bench: bench/compaction/run.sh")
-    rc, out, secs = run_script([str(script)], timeout=900)
+    rc, out, secs = run_script(cmd, timeout=900)
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", l).rstrip() for l in out.splitlines()]
-    keep = [l for l in lines if re.search(r"MB/s|MiB|ratio|amplification|heap|TiB", l)][-30:]
-    return {"rc": rc, "elapsed_s": secs, "output": keep or lines[-30:],
-            "status": "ok (see its output)" if rc == 0 else f"failed (rc {rc})"}
+    res = {"rc": rc, "elapsed_s": secs, "command": "bench/compaction/run.sh " + " ".join(cmd[1:]), "folds": {}}
+    start = next((i for i, l in enumerate(lines) if l.startswith("compaction bench:")), None)
+    res["output"] = lines[start:] if start is not None else lines[-30:]
+    for l in lines:
+        m = re.match(r"\s*(.+?writes, .+?store.*?)\s+([\d.]+)\s+([\d.]+)\s*$", l)
+        if m:
+            res["folds"][re.sub(r"\s+", " ", m.group(1))] = {"random_mbs": float(m.group(2)),
+                                                             "compressible_mbs": float(m.group(3))}
+        m = re.match(r"\s*compression ratio of the data.*?([\d.]+)\s+([\d.]+)\s*$", l)
+        if m:
+            res["compression_ratio"] = {"random": float(m.group(1)), "compressible": float(m.group(2))}
+    if res["folds"]:
+        res["status"] = "ok"
+    else:
+        last = next((l.strip() for l in reversed(lines) if l.strip()), "")
+        first_err = next((l.strip() for l in lines if "error:" in l), last)
+        res["status"] = f"not measured (bench/compaction/run.sh failed, rc {rc}: {first_err[:160]})"
+        res["output_tail"], res["output"] = res["output"][-40:], []
+    return res
 
 
 # ---------------------------------------------------------------- table
@@ -631,6 +734,8 @@ def compaction_bench(cfg):
 def fmt(v, key):
     if v is None:
         return "—"
+    if isinstance(v, str):
+        return v
     if key.endswith("_lat") or key.endswith("_us"):
         return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
     if key.endswith("_mbs"):
@@ -700,10 +805,22 @@ def extra_rows(results, journal, meta, compaction):
     rows.append({"key": "meta_create_volume", "metric": "Ratis createVolume, median µs (bench/meta, 1 peer)",
                  "better": "lower", "values": {"ledgerdisk-immediate": cv * 1000 if cv else None},
                  "note": None if cv else meta.get("status")})
-    comp_note = compaction.get("status")
-    for key, label in [("compaction_mbs", "compaction throughput, MB/s of logical data per core (goal ≥ 300)"),
-                       ("extent_map_heap", "extent-map heap per TiB after merging, MiB (goal ≤ 64)")]:
-        rows.append({"key": key, "metric": label, "better": "n/a", "values": {}, "note": comp_note})
+    folds = compaction.get("folds", {})
+    if folds:
+        for name, f in folds.items():
+            rows.append({"key": "compaction_fold", "metric": f"compaction fold, {name}, MB/s per CPU-second, random / compressible (bench/compaction; goal ≥ 300)",
+                         "better": "higher", "values": {"ledgerdisk-immediate": f"{f['random_mbs']:.0f} / {f['compressible_mbs']:.0f}"}})
+        cr = compaction.get("compression_ratio")
+        if cr:
+            rows.append({"key": "compaction_ratio", "metric": "LZ4 compression ratio of the bench data, random / compressible (bench/compaction)",
+                         "better": "higher", "values": {"ledgerdisk-immediate": f"{cr['random']:.2f} / {cr['compressible']:.2f}"}})
+    else:
+        rows.append({"key": "compaction_mbs", "metric": "compaction throughput, MB/s of logical data per core (goal ≥ 300)",
+                     "better": "n/a", "values": {}, "note": compaction.get("status")})
+    rows.append({"key": "extent_map_heap", "metric": "extent-map heap per TiB after merging, MiB (goal ≤ 64)", "better": "n/a",
+                 "values": {}, "note": "not measured (no benchmark of it under bench/ yet)"})
+    rows.append({"key": "write_amplification", "metric": "write amplification (bytes to disks and S3 ÷ client bytes)", "better": "n/a",
+                 "values": {}, "note": "not measured (needs the compactor wired into the appliance)"})
     rows.append({"key": "restore_time", "metric": "point-in-time restore time", "better": "n/a", "values": {},
                  "note": "not measured (point-in-time restore is not implemented yet)"})
     rows.append({"key": "failover_time", "metric": "volume failover time (another node takes a volume over)",
@@ -740,10 +857,11 @@ def markdown(report):
     out.append("|" + "---|" * len(head))
     for row in report["table"]:
         cells = [row["metric"]]
-        for s in servers:
+        noted = bool(row.get("note")) and all(row["values"].get(s) is None for s in servers)
+        for i, s in enumerate(servers):
             v = row["values"].get(s)
-            if v is None and s in OURS and row.get("note") and s == "ledgerdisk-immediate":
-                cells.append(row["note"])
+            if noted:
+                cells.append(row["note"] if i == 0 else "")
             else:
                 cells.append(fmt(v, row["key"]) if v is not None else ("n/a" if s in row["values"] else ""))
         cells.append(LABELS.get(row.get("best_ref"), "") if row.get("best_ref") else "")
@@ -806,7 +924,7 @@ def main():
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     g = ap.add_mutually_exclusive_group()
-    g.add_argument("--quick", action="store_true", help="5 s per test, 256M region (~5 minutes)")
+    g.add_argument("--quick", action="store_true", help="5 s per test, 128M region (~5 minutes; more on a loaded machine)")
     g.add_argument("--smoke", action="store_true", help="one tiny fio job against Ledgerdisk and nbdkit memory")
     ap.add_argument("--runtime", type=int, help="seconds per fio test (overrides the mode)")
     ap.add_argument("--region", help="region every test works in, e.g. 512M (overrides the mode)")
@@ -914,7 +1032,7 @@ def main():
         else:
             report["others"]["journal"] = journal_bench(cfg, work)
             report["others"]["meta"] = meta_bench(cfg)
-            report["others"]["compaction"] = compaction_bench(cfg)
+            report["others"]["compaction"] = compaction_bench(cfg, mode == "quick")
         report["load"]["end"] = loadavg()
         ls = report["load"]["samples"] or [report["load"]["start"]]
         report["load"]["min"], report["load"]["max"] = min(ls), max(ls)
