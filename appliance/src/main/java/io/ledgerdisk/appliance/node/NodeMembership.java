@@ -154,12 +154,19 @@ final class NodeMembership implements AutoCloseable {
         }
     }
 
-    /** Stops the heartbeats; the group marks the node down after {@link #LIVENESS_TIMEOUT}. */
+    /**
+     * Stops the heartbeats, letting a round in flight finish first (briefly) so that its request
+     * is not cut off by the metadata client closing next; the group marks the node down after
+     * {@link #LIVENESS_TIMEOUT}.
+     */
     @Override
     public void close() throws InterruptedException {
-        timer.shutdownNow();
-        if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
-            LOG.warn("membership timer did not stop within 10 s");
+        timer.shutdown();
+        if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+            timer.shutdownNow();
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("membership timer did not stop within 10 s");
+            }
         }
     }
 }
