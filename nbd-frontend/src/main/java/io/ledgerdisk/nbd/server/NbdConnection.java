@@ -158,6 +158,10 @@ final class NbdConnection {
             } while (decodeAgain);
         } catch (NbdProtocolException e) {
             disconnect(e.getMessage());
+        } catch (RuntimeException e) {
+            // A bug here or in the export catalog: drop this client, keep the event loop healthy.
+            log.error("NBD client {}: internal error, closing connection", peer, e);
+            disconnect("internal error: " + e);
         } finally {
             decoding = false;
         }

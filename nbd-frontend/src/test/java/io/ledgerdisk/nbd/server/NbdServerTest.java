@@ -433,6 +433,33 @@ class NbdServerTest {
         }
     }
 
+    @Test
+    void failingCatalogDropsTheClientInsteadOfHangingIt() throws Exception {
+        io.ledgerdisk.nbd.device.ExportCatalog broken = new io.ledgerdisk.nbd.device.ExportCatalog() {
+            @Override
+            public List<io.ledgerdisk.nbd.device.ExportSummary> list() {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Optional<io.ledgerdisk.nbd.device.BlockDevice> find(String exportName) {
+                throw new IllegalStateException("catalog unavailable");
+            }
+        };
+        NbdServer failing = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0), broken);
+        try (failing) {
+            failing.start().join();
+            try (RawNbdClient client = RawNbdClient.handshake(failing.actualPort())) {
+                client.sendOption(OPT_LIST);
+                assertEquals(REP_ACK, client.readOptionReply().type());
+                client.infoOrGo(OPT_INFO, "x").size();
+                fail("expected the connection to be closed");
+            } catch (java.io.EOFException | java.net.SocketException expected) {
+                // closed by the server, as intended
+            }
+        }
+    }
+
     static byte[] pattern(int length, int seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
