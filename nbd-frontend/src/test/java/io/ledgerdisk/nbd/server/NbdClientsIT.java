@@ -33,6 +33,7 @@ class NbdClientsIT {
                 .add("map", "", new MemoryBlockDevice(DISK_SIZE))
                 .add("fio", "", new MemoryBlockDevice(DISK_SIZE))
                 .add("strict", "", new MemoryBlockDevice(DISK_SIZE))
+                .add("ext4", "", new MemoryBlockDevice(DISK_SIZE))
                 .add("ro", "read-only", new MemoryBlockDevice(1024 * 1024, true))
                 .build();
         server = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0), catalog);
@@ -198,6 +199,45 @@ class NbdClientsIT {
             String plain = ExternalCommand.succeed(List.of("nbdinfo",
                     "nbd://127.0.0.1:" + tlsServer.actualPort() + "/secure"), 60);
             assertTrue(plain.contains("without TLS"), plain);
+        }
+    }
+
+    @Test
+    void ext4OnNbdfuseSurvivesMkfsWritesAndFsck(@TempDir Path dir) throws Exception {
+        Path mountPoint = Files.createDirectory(dir.resolve("mnt"));
+        Path image = mountPoint.resolve("nbd");
+        Process fuse = new ProcessBuilder("nbdfuse", image.toString(), base + "ext4")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("nbdfuse.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!Files.exists(image) && System.nanoTime() < deadline && fuse.isAlive()) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.exists(image), () -> "nbdfuse did not expose the export: " + readLog(dir));
+            ExternalCommand.succeed(List.of("mkfs.ext4", "-q", "-F", "-E", "discard", image.toString()), 120);
+            Path payload = dir.resolve("payload.bin");
+            byte[] bytes = new byte[3 * 1024 * 1024 + 123];
+            new Random(7).nextBytes(bytes);
+            Files.write(payload, bytes);
+            ExternalCommand.succeed(List.of("debugfs", "-w", "-R", "write " + payload + " payload.bin",
+                    image.toString()), 60);
+            ExternalCommand.succeed(List.of("e2fsck", "-fn", image.toString()), 120);
+            Path back = dir.resolve("back.bin");
+            ExternalCommand.succeed(List.of("debugfs", "-R", "dump payload.bin " + back, image.toString()), 60);
+            assertEquals(-1L, Files.mismatch(payload, back), "file read back through ext4 differs");
+        } finally {
+            ExternalCommand.run(List.of("fusermount3", "-u", mountPoint.toString()), 30);
+            if (!fuse.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                fuse.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static String readLog(Path dir) {
+        try {
+            return Files.readString(dir.resolve("nbdfuse.log"));
+        } catch (java.io.IOException e) {
+            return "(no nbdfuse log: " + e + ")";
         }
     }
 }
