@@ -24,28 +24,44 @@ public final class ChunkReader {
     /** Bytes read from the end of a chunk on open; a 4 MiB chunk's index fits in far less. */
     private static final int TAIL_READ = 16 * 1024;
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final FrameCache NO_CACHE = new FrameCache(0);
 
     private final ChunkStore store;
     private final ChunkId id;
     private final ChunkHeader header;
     private final ChunkIndex index;
     private final long length;
+    private final FrameCache cache;
 
-    private ChunkReader(ChunkStore store, ChunkId id, ChunkHeader header, ChunkIndex index, long length) {
+    private ChunkReader(ChunkStore store, ChunkId id, ChunkHeader header, ChunkIndex index, long length,
+            FrameCache cache) {
         this.store = store;
         this.id = id;
         this.header = header;
         this.index = index;
         this.length = length;
+        this.cache = cache;
     }
 
     /** A reader for a chunk just written, without reading its index back from the store. */
     public static ChunkReader of(ChunkStore store, WrittenChunk written) {
-        return new ChunkReader(store, written.id(), written.header(), written.index(), written.length());
+        return of(store, written, NO_CACHE);
+    }
+
+    /** Like {@link #of(ChunkStore, WrittenChunk)}, keeping decompressed frames in {@code cache}. */
+    public static ChunkReader of(ChunkStore store, WrittenChunk written, FrameCache cache) {
+        return new ChunkReader(store, written.id(), written.header(), written.index(), written.length(),
+                Objects.requireNonNull(cache, "cache"));
     }
 
     /** Opens a stored chunk: reads and checks its header, trailer and index (two or three reads). */
     public static CompletableFuture<ChunkReader> open(ChunkStore store, ChunkId id) {
+        return open(store, id, NO_CACHE);
+    }
+
+    /** Like {@link #open(ChunkStore, ChunkId)}; block reads keep decompressed frames in {@code cache}. */
+    public static CompletableFuture<ChunkReader> open(ChunkStore store, ChunkId id, FrameCache cache) {
+        Objects.requireNonNull(cache, "cache");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(id, "id");
         return store.size(id).thenCompose(length -> {
@@ -66,7 +82,7 @@ public final class ChunkReader {
                 return store.getRange(id, trailer.indexOffset(), trailer.indexLength())
                         .thenApply(bytes -> ChunkFormat.decodeIndex(id, trailer, bytes, 0));
             });
-            return header.thenCombine(index, (h, i) -> new ChunkReader(store, id, h, i, length));
+            return header.thenCombine(index, (h, i) -> new ChunkReader(store, id, h, i, length, cache));
         });
     }
 
@@ -133,7 +149,22 @@ public final class ChunkReader {
         });
     }
 
-    /** Reads one frame with one ranged read; the result holds its logical (decompressed) bytes. */
+    /** A frame from the cache, or read, checked, decompressed and then cached. */
+    private CompletableFuture<byte[]> cachedFrame(int frame) {
+        byte[] hit = cache.get(id, frame);
+        if (hit != null) {
+            return CompletableFuture.completedFuture(hit);
+        }
+        return readFrame(frame).thenApply(data -> {
+            cache.put(id, frame, data);
+            return data;
+        });
+    }
+
+    /**
+     * Reads one frame with one ranged read, never from the cache (a scrub must see the stored
+     * bytes); the result holds its logical (decompressed) bytes.
+     */
     public CompletableFuture<byte[]> readFrame(int frame) {
         Objects.checkIndex(frame, index.frameCount());
         long offset = index.frameOffset(frame);
@@ -169,7 +200,7 @@ public final class ChunkReader {
     /**
      * Reads {@code blockCount} blocks from {@code firstBlock} into {@code dst[dstOffset ..]}.
      * Blocks the chunk declares as zeros are zero-filled without I/O; each frame touched costs
-     * one ranged read. Every block must be held by this chunk.
+     * one ranged read unless the reader's {@link FrameCache} holds it. Every block must be held by this chunk.
      *
      * @throws IllegalArgumentException if the chunk does not hold one of the blocks (the
      *     extent map that sent the read here is wrong)
@@ -196,7 +227,7 @@ public final class ChunkReader {
         @SuppressWarnings("unchecked")
         CompletableFuture<byte[]>[] reads = new CompletableFuture[frames.length];
         for (int i = 0; i < frames.length; i++) {
-            reads[i] = readFrame(frames[i]);
+            reads[i] = cachedFrame(frames[i]);
         }
         return CompletableFuture.allOf(reads).thenRun(() -> {
             for (long[] s : segments) {

@@ -4,6 +4,7 @@ import io.ledgerdisk.chunk.extent.Extent;
 import io.ledgerdisk.chunk.format.ChunkFormat;
 import io.ledgerdisk.chunk.format.ChunkReader;
 import io.ledgerdisk.chunk.format.ChunkVerification;
+import io.ledgerdisk.chunk.format.FrameCache;
 import io.ledgerdisk.chunk.format.WrittenChunk;
 import io.ledgerdisk.chunk.store.ChunkId;
 import io.ledgerdisk.chunk.store.ChunkStore;
@@ -30,12 +31,28 @@ public final class ManifestReader {
     private final ChunkStore store;
     private final int maxOpenChunks;
     private final LinkedHashMap<ChunkId, CompletableFuture<ChunkReader>> open;
+    private final FrameCache frames;
+
+    /** Default bytes of decompressed frames kept: 512 frames of 64 KiB. */
+    public static final long DEFAULT_FRAME_CACHE_BYTES = 32L << 20;
 
     /**
+     * A reader with a {@link #DEFAULT_FRAME_CACHE_BYTES} frame cache.
+     *
      * @param store the store that holds the manifest's chunks
      * @param maxOpenChunks chunk indexes kept in memory (a 4 MiB chunk's index is ~3 KiB)
      */
     public ManifestReader(ChunkStore store, int maxOpenChunks) {
+        this(store, maxOpenChunks, DEFAULT_FRAME_CACHE_BYTES);
+    }
+
+    /**
+     * @param store the store that holds the manifest's chunks
+     * @param maxOpenChunks chunk indexes kept in memory (a 4 MiB chunk's index is ~3 KiB)
+     * @param frameCacheBytes decompressed frames kept for reads that follow (0: none)
+     */
+    public ManifestReader(ChunkStore store, int maxOpenChunks, long frameCacheBytes) {
+        this.frames = new FrameCache(frameCacheBytes);
         this.store = Objects.requireNonNull(store, "store");
         if (maxOpenChunks < 1) {
             throw new IllegalArgumentException("maxOpenChunks must be at least 1, got " + maxOpenChunks);
@@ -157,7 +174,7 @@ public final class ManifestReader {
         }
         if (opening) {
             CompletableFuture<ChunkReader> slot = f;
-            ChunkReader.open(store, id).whenComplete((r, error) -> {
+            ChunkReader.open(store, id, frames).whenComplete((r, error) -> {
                 if (error != null) {
                     // A failed open is not cached: the next read retries it.
                     forget(id, slot);
@@ -173,16 +190,22 @@ public final class ManifestReader {
     /** Registers a chunk just written so that reading it needs no index fetch. */
     public void add(WrittenChunk written) {
         synchronized (open) {
-            open.put(written.id(), CompletableFuture.completedFuture(ChunkReader.of(store, written)));
+            open.put(written.id(), CompletableFuture.completedFuture(ChunkReader.of(store, written, frames)));
             trim();
         }
     }
 
-    /** Drops the cached index of a chunk (after it was deleted). */
+    /** Drops the cached index and frames of a chunk (after it was deleted). */
     public void forget(ChunkId id) {
         synchronized (open) {
             open.remove(id);
         }
+        frames.forget(id);
+    }
+
+    /** The cache of decompressed frames (for its hit counts). */
+    public FrameCache frameCache() {
+        return frames;
     }
 
     private void forget(ChunkId id, CompletableFuture<ChunkReader> slot) {

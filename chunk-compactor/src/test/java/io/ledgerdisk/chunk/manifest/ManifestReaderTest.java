@@ -93,6 +93,27 @@ class ManifestReaderTest {
         }
     }
 
+    @Test
+    void neighbouringReadsHitTheFrameCacheButAScrubReadsTheStoredBytes() throws IOException {
+        try (MemoryChunkStore store = new MemoryChunkStore()) {
+            WrittenChunk a = chunk(store, "c-a", 0, 32);
+            ExtentMap extents = new ExtentMap();
+            extents.apply(a.id(), a.index());
+            Manifest m = new Manifest(1, 2, List.of(describe(a)), extents, 1, 0);
+            ManifestReader reader = new ManifestReader(store, 4, 1 << 20);
+            byte[] out = new byte[BS];
+            for (int block = 0; block < 16; block++) {
+                reader.readBlocks(m, block, 1, out, 0).join();
+                assertArrayEquals(filled(block), out);
+            }
+            assertEquals(15, reader.frameCache().hits(), "16 reads of one frame: one miss, then hits");
+            store.corrupt(a.id(), a.index().frameOffset(0) + 9);
+            reader.readBlocks(m, 5, 1, out, 0).join();
+            assertArrayEquals(filled(5), out, "the verified frame in the cache is still right");
+            assertFalse(reader.verify(m).join().ok(), "a scrub bypasses the cache and finds the damage");
+        }
+    }
+
     private static byte[] filled(int value) {
         byte[] b = new byte[BS];
         Arrays.fill(b, (byte) value);
