@@ -21,7 +21,7 @@ public final class Main {
             usage: ledgerdisk COMMAND ...
               dev [--data DIR] [--nbd HOST:PORT] [--http HOST:PORT] [--bookies N] [--durability immediate|lazy]
                                      run the embedded single-machine appliance
-              volume create NAME --size SIZE | list | delete NAME  [--api URL]
+              volume create NAME --size SIZE | list | delete NAME | compact NAME | verify NAME  [--api URL]
                                      administer volumes on a running node
               placement simulate --nodes N --domains D --pg-count P --replicas R [--remove K]
                                  [--weights w1,w2,...] [--seed S] [--json]

@@ -82,6 +82,8 @@ public final class ApiServer implements AutoCloseable {
         router.post("/api/v1/volumes").handler(this::createVolume);
         router.get("/api/v1/volumes/:name").handler(ctx -> respond(ctx, 200, control.volume(ctx.pathParam("name"))));
         router.delete("/api/v1/volumes/:name").handler(ctx -> respond(ctx, 204, control.deleteVolume(ctx.pathParam("name"))));
+        router.post("/api/v1/volumes/:name/compact").handler(ctx -> respond(ctx, 200, control.compactVolume(ctx.pathParam("name"))));
+        router.post("/api/v1/volumes/:name/verify").handler(ctx -> respond(ctx, 200, control.verifyVolume(ctx.pathParam("name"))));
         if (cluster != null) {
             ClusterRoutes.mount(router, cluster);
         }

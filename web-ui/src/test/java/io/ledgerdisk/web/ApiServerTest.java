@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerdisk.web.api.ApiError;
+import io.ledgerdisk.web.api.CompactionView;
+import io.ledgerdisk.web.api.VerifyView;
 import io.ledgerdisk.web.api.ControlPlane;
 import io.ledgerdisk.web.api.VolumeView;
 import io.vertx.core.Vertx;
@@ -56,6 +58,16 @@ class ApiServerTest {
                 return CompletableFuture.failedFuture(new ApiError(ApiError.Kind.CONFLICT, "volume " + name + " already exists"));
             }
             return CompletableFuture.completedFuture(v);
+        }
+
+        @Override
+        public CompletableFuture<CompactionView> compactVolume(String name) {
+            return volume(name).thenApply(v -> new CompactionView(name, 1, 7, 1, 4096));
+        }
+
+        @Override
+        public CompletableFuture<VerifyView> verifyVolume(String name) {
+            return volume(name).thenApply(v -> new VerifyView(name, 1, 1, 3, List.of("chunk c-1 frame at offset 64: CRC32C mismatch")));
         }
 
         @Override
@@ -134,6 +146,19 @@ class ApiServerTest {
         assertEquals(404, unknown.statusCode());
         assertEquals("NOT_FOUND", json(unknown).get("error").asText());
         assertEquals(405, call("PUT", "/api/v1/health", "{}").statusCode());
+    }
+
+    @Test
+    void compactsAndVerifiesThroughTheApi() throws Exception {
+        call("POST", "/api/v1/volumes", "{\"name\":\"vol1\",\"size\":4096}");
+        HttpResponse<String> compacted = call("POST", "/api/v1/volumes/vol1/compact", null);
+        assertEquals(200, compacted.statusCode());
+        assertEquals(7, json(compacted).get("coveredSequence").asLong());
+        HttpResponse<String> verified = call("POST", "/api/v1/volumes/vol1/verify", null);
+        assertEquals(200, verified.statusCode());
+        assertEquals(false, json(verified).get("ok").asBoolean());
+        assertEquals(404, call("POST", "/api/v1/volumes/nope/compact", null).statusCode());
+        assertEquals(405, call("GET", "/api/v1/volumes/vol1/compact", null).statusCode());
     }
 
     @Test

@@ -14,6 +14,8 @@ public final class VolumeCommand {
             usage: ledgerdisk volume create NAME --size SIZE [--api URL]
                    ledgerdisk volume list [--json] [--api URL]
                    ledgerdisk volume delete NAME [--api URL]
+                   ledgerdisk volume compact NAME [--api URL]   fold memory into chunks now
+                   ledgerdisk volume verify NAME [--api URL]    scrub every chunk (exit 1 on damage)
               SIZE takes K, M, G, T (binary units), e.g. 10G; URL defaults to %s
             """.formatted(ApiClient.DEFAULT_API);
 
@@ -30,6 +32,8 @@ public final class VolumeCommand {
             case "create" -> create(parsed, api, out);
             case "list" -> list(parsed, api, out);
             case "delete" -> delete(parsed, api, out);
+            case "compact" -> compact(parsed, api, out);
+            case "verify" -> verify(parsed, api, out);
             default -> throw new UsageException("unknown volume subcommand '" + args.get(0) + "'\n" + USAGE);
         }
     }
@@ -63,6 +67,28 @@ public final class VolumeCommand {
             out.printf("%-24s %10s %8d %12d  %s%n", v.get("name").asText(), ByteSize.format(v.get("sizeBytes").asLong()),
                     v.get("ledgers").size(), v.get("lastSequence").asLong(), v.get("nbdUri").asText());
         }
+    }
+
+    private static void compact(CliArgs args, ApiClient api, PrintStream out) {
+        String name = args.required(0, "volume NAME");
+        JsonNode m = api.call("POST", "/api/v1/volumes/" + name + "/compact", null);
+        out.println("volume " + name + ": manifest v" + m.get("manifestVersion").asLong() + " covers sequence "
+                + m.get("coveredSequence").asLong() + ", " + m.get("chunks").asInt() + " chunk(s), "
+                + ByteSize.format(m.get("storedBytes").asLong()) + " stored");
+    }
+
+    private static void verify(CliArgs args, ApiClient api, PrintStream out) {
+        String name = args.required(0, "volume NAME");
+        JsonNode v = api.call("POST", "/api/v1/volumes/" + name + "/verify", null);
+        out.println("volume " + name + ": manifest v" + v.get("manifestVersion").asLong() + ", " + v.get("chunksChecked").asInt()
+                + " chunk(s), " + v.get("framesChecked").asLong() + " frame(s) checked");
+        JsonNode problems = v.get("problems");
+        if (problems.isEmpty()) {
+            out.println("ok");
+            return;
+        }
+        problems.forEach(p -> out.println("BAD: " + p.asText()));
+        throw new CommandFailedException(problems.size() + " problem(s) found in volume " + name);
     }
 
     private static void delete(CliArgs args, ApiClient api, PrintStream out) {

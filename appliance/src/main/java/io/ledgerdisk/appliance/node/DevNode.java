@@ -1,6 +1,15 @@
 package io.ledgerdisk.appliance.node;
 
+import io.ledgerdisk.appliance.volume.CompactionPolicy;
 import io.ledgerdisk.appliance.volume.MetaLedgerCatalog;
+import io.ledgerdisk.appliance.volume.VolumeCompactor;
+import io.ledgerdisk.chunk.compaction.ChunkGarbageCollector;
+import io.ledgerdisk.chunk.compaction.ChunkMerger;
+import io.ledgerdisk.chunk.compaction.CompactionConfig;
+import io.ledgerdisk.chunk.compaction.Compactor;
+import io.ledgerdisk.chunk.manifest.ManifestReader;
+import io.ledgerdisk.chunk.manifest.ManifestStore;
+import io.ledgerdisk.chunk.store.ChunkStore;
 import io.ledgerdisk.appliance.volume.VolumeCatalog;
 import io.ledgerdisk.journal.JournalConfig;
 import io.ledgerdisk.journal.bookie.LocalBookKeeperCluster;
@@ -20,6 +29,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -38,7 +51,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order follows the dependencies (metadata, log, volumes, then the servers that
  * expose them); {@link #close()} undoes it in reverse. Data-dir layout: {@code ratis/},
- * {@code bookkeeper/}, {@code node.properties}, {@code node.lock}.
+ * {@code bookkeeper/}, {@code chunks/} (unless chunks live on S3), {@code node.properties},
+ * {@code node.lock}.
  */
 public final class DevNode implements AutoCloseable {
 
@@ -47,7 +61,11 @@ public final class DevNode implements AutoCloseable {
     static final long DEMO_SIZE = 4L << 30;
     private static final Duration META_READY_TIMEOUT = Duration.ofSeconds(60);
 
+    private static final int MAX_OPEN_CHUNKS = 4096;
+    private static final int FOLD_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
     private final NodeConfig config;
+    private VolumeCompactor compactor;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private MetaServer metaServer;
     private LocalBookKeeperCluster bookies;
@@ -91,8 +109,20 @@ public final class DevNode implements AutoCloseable {
         started.push(bookKeeper::close);
 
         JournalConfig journal = JournalConfig.forBookies(config.bookies()).withDurability(config.durability());
-        volumes = new VolumeCatalog(bookKeeper, journal, new MetaLedgerCatalog(meta));
+        CompactionPolicy policy = config.compaction();
+        ChunkStore chunkStore = config.chunkStore().open();
+        started.push(chunkStore);
+        ManifestReader chunks = new ManifestReader(chunkStore, MAX_OPEN_CHUNKS);
+        ManifestStore manifests = new ManifestStore(chunkStore);
+        volumes = new VolumeCatalog(bookKeeper, journal, new MetaLedgerCatalog(meta), manifests, chunks, policy.maxBufferedBytes());
         started.push(volumes);
+        ExecutorService foldCpu = Executors.newFixedThreadPool(FOLD_THREADS, daemon("ledgerdisk-fold"));
+        started.push(foldCpu::shutdownNow);
+        CompactionConfig folding = CompactionConfig.defaults().withGcGracePeriod(policy.gcGrace());
+        compactor = new VolumeCompactor(meta, volumes,
+                new Compactor(chunks, folding, foldCpu, DevNode::nowMicros),
+                new ChunkMerger(chunks, folding, foldCpu, DevNode::nowMicros),
+                manifests, chunks, new ChunkGarbageCollector(chunkStore, policy.gcGrace(), System::currentTimeMillis), policy);
         if (!state.demoCreated()) {
             if (meta.volume(DEMO_VOLUME).get(30, TimeUnit.SECONDS).isEmpty()) {
                 meta.createVolume(DEMO_VOLUME, DEMO_SIZE).get(30, TimeUnit.SECONDS);
@@ -100,8 +130,12 @@ public final class DevNode implements AutoCloseable {
             state.markDemoCreated();
         }
         List<VolumeRecord> records = meta.listVolumes().get(30, TimeUnit.SECONDS);
-        CompletableFuture.allOf(records.stream().map(volumes::open).toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+        CompletableFuture.allOf(records.stream()
+                        .map(volume -> meta.volumeInfo(volume.name()).thenCompose(info -> volumes.open(info.orElseThrow())))
+                        .toArray(CompletableFuture[]::new))
+                .get(10, TimeUnit.MINUTES);
         volumesOpen = true;
+        started.push(compactor.start());
 
         Vertx vertx = Vertx.vertx();
         started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
@@ -111,7 +145,7 @@ public final class DevNode implements AutoCloseable {
         HostPort nbd = new HostPort(config.nbd().host(), nbdServer.actualPort());
         started.push(NodeMembership.start(meta, state, nbd, config, metaServer::isLeader));
         apiServer = new ApiServer(vertx, config.http().host(), config.http().port(),
-                new NodeControlPlane(meta, volumes, bookKeeper, nbd, this::health),
+                new NodeControlPlane(meta, volumes, compactor, chunks, bookKeeper, nbd, this::health),
                 new ClusterControlPlane(meta, config.bookies(), config.durability()));
         int httpPort = apiServer.start().get(30, TimeUnit.SECONDS);
         started.push(apiServer);
@@ -125,6 +159,19 @@ public final class DevNode implements AutoCloseable {
             LOG.info("attach volume '{}': nbdinfo {}  |  qemu-io -f raw {}  |  nbdfuse DIR/{} {} & losetup -f --show DIR/{}",
                     volume.name(), uri, uri, volume.name(), uri, volume.name());
         }
+    }
+
+    private static long nowMicros() {
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** Each part and whether it is up; the health endpoint answers 200 only when all are. */

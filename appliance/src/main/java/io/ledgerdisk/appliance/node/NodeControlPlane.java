@@ -1,7 +1,13 @@
 package io.ledgerdisk.appliance.node;
 
 import io.ledgerdisk.appliance.volume.VolumeCatalog;
+import io.ledgerdisk.appliance.volume.VolumeCompactor;
 import io.ledgerdisk.appliance.volume.VolumeEngine;
+import io.ledgerdisk.chunk.manifest.Manifest;
+import io.ledgerdisk.chunk.manifest.ManifestReader;
+import io.ledgerdisk.web.api.CompactionView;
+import io.ledgerdisk.web.api.VerifyView;
+import java.util.ArrayList;
 import io.ledgerdisk.meta.MetaClient;
 import io.ledgerdisk.meta.MetaException;
 import io.ledgerdisk.meta.VolumeInfo;
@@ -28,13 +34,18 @@ final class NodeControlPlane implements ControlPlane {
 
     private final MetaClient meta;
     private final VolumeCatalog volumes;
+    private final VolumeCompactor compactor;
+    private final ManifestReader chunks;
     private final BookKeeper bookKeeper;
     private final HostPort nbd;
     private final Supplier<Map<String, Boolean>> health;
 
-    NodeControlPlane(MetaClient meta, VolumeCatalog volumes, BookKeeper bookKeeper, HostPort nbd, Supplier<Map<String, Boolean>> health) {
+    NodeControlPlane(MetaClient meta, VolumeCatalog volumes, VolumeCompactor compactor, ManifestReader chunks, BookKeeper bookKeeper,
+            HostPort nbd, Supplier<Map<String, Boolean>> health) {
+        this.chunks = chunks;
         this.meta = meta;
         this.volumes = volumes;
+        this.compactor = compactor;
         this.bookKeeper = bookKeeper;
         this.nbd = nbd;
         this.health = health;
@@ -79,6 +90,31 @@ final class NodeControlPlane implements ControlPlane {
             volumes.close(name);
             return meta.deleteVolume(name).thenRun(() -> deleteLedgers(volume));
         }));
+    }
+
+    @Override
+    public CompletableFuture<CompactionView> compactVolume(String name) {
+        return openEngine(name).thenCompose(engine -> compactor.compact(engine)).thenApply(manifest -> new CompactionView(name,
+                manifest.version(), manifest.coveredSequence(), manifest.chunks().size(), manifest.storedBytes()));
+    }
+
+    @Override
+    public CompletableFuture<VerifyView> verifyVolume(String name) {
+        return openEngine(name).thenCompose(engine -> {
+            Manifest manifest = engine.layers().manifest();
+            return chunks.verify(manifest).thenApply(scrub -> {
+                List<String> problems = new ArrayList<>(scrub.inconsistencies());
+                scrub.chunks().forEach(chunk -> chunk.problems().forEach(p -> problems.add(p.getMessage())));
+                problems.forEach(p -> LOG.error("volume {}: {}", name, p));
+                return new VerifyView(name, manifest.version(), scrub.chunks().size(),
+                        scrub.chunks().stream().mapToLong(c -> c.framesChecked()).sum(), problems);
+            });
+        });
+    }
+
+    private CompletableFuture<VolumeEngine> openEngine(String name) {
+        return volumes.engine(name).map(CompletableFuture::completedFuture).orElseGet(() -> CompletableFuture.failedFuture(
+                new ApiError(ApiError.Kind.NOT_FOUND, "no volume named '" + name + "' is open on this node")));
     }
 
     /** Ledgers of a deleted volume are garbage; failing to delete one only leaks space, so it is logged. */

@@ -1,7 +1,10 @@
 package io.ledgerdisk.appliance.volume;
 
+import io.ledgerdisk.journal.record.LogRecord;
+import io.ledgerdisk.journal.record.RecordType;
 import io.ledgerdisk.nbd.device.AllocationExtent;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +87,54 @@ public final class Memtable {
             append(result, end - cursor, true);
         }
         return result;
+    }
+
+    /**
+     * Visits the ranges the memtable holds inside [offset, offset + length), clipped, in address
+     * order: {@code zero} is true for trimmed or zeroed ranges. Ranges it does not hold are not
+     * visited (a layer below decides them).
+     */
+    public synchronized void forEachHeld(long offset, long length, HeldRangeVisitor visitor) {
+        long end = offset + length;
+        for (Extent e : overlapping(offset, end)) {
+            visitor.visit(Math.max(offset, e.start()), Math.min(end, e.end()), e.data() == null);
+        }
+    }
+
+    /** Receives the ranges {@link #forEachHeld} visits. */
+    @FunctionalInterface
+    public interface HeldRangeVisitor {
+        void visit(long start, long end, boolean zero);
+    }
+
+    /**
+     * The memtable as log records, one per extent, for the fold: extents never overlap, so their
+     * order does not matter, and each keeps the sequence number of the write it came from.
+     * Payloads are views of the memtable's arrays (no copy); the timestamp is not kept here (0).
+     */
+    public synchronized List<LogRecord> records(long volumeId) {
+        List<LogRecord> records = new ArrayList<>(extents.size());
+        for (Extent e : extents.values()) {
+            records.add(e.data() == null
+                    ? new LogRecord(volumeId, e.sequence(), 0, RecordType.ZERO, e.start(), e.length(), Unpooled.EMPTY_BUFFER)
+                    : new LogRecord(volumeId, e.sequence(), 0, RecordType.WRITE, e.start(), e.length(),
+                            Unpooled.wrappedBuffer(e.data(), e.dataOffset(), (int) e.length())));
+        }
+        return records;
+    }
+
+    /** Whether the memtable holds nothing. */
+    public synchronized boolean isEmpty() {
+        return extents.isEmpty();
+    }
+
+    /** The highest sequence number of any extent, 0 when empty. */
+    public synchronized long maxSequence() {
+        long max = 0;
+        for (Extent e : extents.values()) {
+            max = Math.max(max, e.sequence());
+        }
+        return max;
     }
 
     /** Bytes of write payload the memtable holds (zero ranges cost nothing). */

@@ -1,5 +1,9 @@
 package io.ledgerdisk.appliance.volume;
 
+import io.ledgerdisk.chunk.extent.Extent;
+import io.ledgerdisk.chunk.format.ChunkFormat;
+import io.ledgerdisk.chunk.manifest.Manifest;
+import io.ledgerdisk.chunk.manifest.ManifestReader;
 import io.ledgerdisk.journal.Durability;
 import io.ledgerdisk.journal.JournalConfig;
 import io.ledgerdisk.journal.JournalException;
@@ -11,7 +15,6 @@ import io.ledgerdisk.nbd.device.BlockDevice;
 import io.ledgerdisk.nbd.device.BlockDeviceException;
 import io.ledgerdisk.nbd.device.BlockError;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A volume as a block device: writes go to its {@link VolumeLog} and, once BookKeeper has
- * acknowledged them, into its {@link Memtable}; reads are served from the memtable, and
- * never-written ranges read as zeros.
+ * A volume as a block device. Writes go to its {@link VolumeLog} and, once BookKeeper has
+ * acknowledged them, into the active memtable of its {@link VolumeLayers}; reads lay the
+ * memtables over the committed manifest's chunks, and never-written ranges read as zeros.
  *
  * <p>The order "log, then memtable, then reply" is the durability invariant of DESIGN.md's
  * write path: nothing is visible to a reader before it is in the log. Thread-safe.
@@ -35,30 +38,33 @@ public final class VolumeEngine implements BlockDevice {
     private final long volumeId;
     private final long sizeBytes;
     private final VolumeLog log;
-    private final Memtable memtable;
+    private final VolumeLayers layers;
+    private final ManifestReader chunks;
     private final Durability durability;
     private final int maxPayloadBytes;
     private volatile boolean closed;
 
-    public VolumeEngine(String name, long volumeId, long sizeBytes, VolumeLog log, Memtable memtable, JournalConfig journal) {
+    public VolumeEngine(String name, long volumeId, long sizeBytes, VolumeLog log, VolumeLayers layers, ManifestReader chunks,
+            JournalConfig journal) {
         this.name = name;
         this.volumeId = volumeId;
         this.sizeBytes = sizeBytes;
         this.log = log;
-        this.memtable = memtable;
+        this.layers = layers;
+        this.chunks = chunks;
         this.durability = journal.durability();
         this.maxPayloadBytes = journal.maxPayloadBytes();
     }
 
-    /** Applies one replayed log record to a memtable (restart and failover rebuild a volume this way). */
-    public static void replay(Memtable memtable, LogRecord record) {
+    /** Applies one replayed log record (restart and failover rebuild a volume this way). */
+    public static void replay(VolumeLayers layers, LogRecord record) {
         switch (record.type()) {
             case WRITE -> {
                 byte[] data = new byte[record.payload().readableBytes()];
                 record.payload().getBytes(record.payload().readerIndex(), data);
-                memtable.write(record.offset(), data, record.sequence());
+                layers.write(record.offset(), data, record.sequence());
             }
-            case ZERO, TRIM -> memtable.zero(record.offset(), record.length(), record.sequence());
+            case ZERO, TRIM -> layers.zero(record.offset(), record.length(), record.sequence());
         }
     }
 
@@ -74,8 +80,12 @@ public final class VolumeEngine implements BlockDevice {
         return log;
     }
 
-    public Memtable memtable() {
-        return memtable;
+    public VolumeLayers layers() {
+        return layers;
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     @Override
@@ -94,11 +104,18 @@ public final class VolumeEngine implements BlockDevice {
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
-        ByteBuf buffer = ByteBufAllocator.DEFAULT.buffer(length, length);
-        buffer.setZero(0, length);
-        memtable.read(offset, length, buffer, 0);
-        buffer.writerIndex(length);
-        return CompletableFuture.completedFuture(buffer);
+        VolumeLayers.Snapshot view = layers.snapshot();
+        byte[] bytes = new byte[length];
+        if (!reachesChunks(view.manifest(), offset, length)) {
+            return CompletableFuture.completedFuture(overlay(view, offset, length, bytes));
+        }
+        return chunks.readBytes(view.manifest(), offset, length, bytes, 0)
+                .handle((ignored, failure) -> {
+                    if (failure != null) {
+                        throw readFailure(offset, length, failure);
+                    }
+                    return overlay(view, offset, length, bytes);
+                });
     }
 
     @Override
@@ -109,18 +126,17 @@ public final class VolumeEngine implements BlockDevice {
             return CompletableFuture.failedFuture(refused);
         }
         // One record per piece: an NBD write may be larger (up to 32 MiB) than a ledger entry carries.
-        int pieceBytes = maxPayloadBytes;
-        CompletableFuture<?>[] pieces = new CompletableFuture<?>[(length + pieceBytes - 1) / pieceBytes];
+        CompletableFuture<?>[] pieces = new CompletableFuture<?>[(length + maxPayloadBytes - 1) / maxPayloadBytes];
         for (int i = 0; i < pieces.length; i++) {
-            int from = i * pieceBytes;
-            byte[] copy = new byte[Math.min(pieceBytes, length - from)];
+            int from = i * maxPayloadBytes;
+            byte[] copy = new byte[Math.min(maxPayloadBytes, length - from)];
             data.getBytes(data.readerIndex() + from, copy);
             long pieceOffset = offset + from;
-            pieces[i] = log.append(RecordType.WRITE, pieceOffset, copy.length, Unpooled.wrappedBuffer(copy))
-                    .thenAccept(sequence -> memtable.write(pieceOffset, copy, sequence));
+            pieces[i] = whenSpace().thenCompose(v -> log.append(RecordType.WRITE, pieceOffset, copy.length,
+                    Unpooled.wrappedBuffer(copy), sequence -> layers.write(pieceOffset, copy, sequence)));
         }
         CompletableFuture<Void> applied = pieces.length == 1 ? pieces[0].thenApply(v -> null) : CompletableFuture.allOf(pieces);
-        return fua ? durable(applied) : failAsIo(applied, "write");
+        return fua ? durable(applied, "FUA write") : failAsIo(applied, "write");
     }
 
     @Override
@@ -144,7 +160,17 @@ public final class VolumeEngine implements BlockDevice {
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
-        return CompletableFuture.completedFuture(memtable.allocation(offset, length));
+        VolumeLayers.Snapshot view = layers.snapshot();
+        AllocationPainter painter = new AllocationPainter(offset, length);
+        long firstBlock = offset >>> ChunkFormat.BLOCK_SHIFT;
+        long endBlock = (offset + length + ChunkFormat.BLOCK_SIZE - 1) >>> ChunkFormat.BLOCK_SHIFT;
+        for (Extent extent : view.manifest().extents().extentsIn(firstBlock, endBlock - firstBlock)) {
+            painter.paint(extent.firstBlock() << ChunkFormat.BLOCK_SHIFT, extent.endBlock() << ChunkFormat.BLOCK_SHIFT, extent.isZero());
+        }
+        for (Memtable memtable : view.memtables()) {
+            memtable.forEachHeld(offset, length, painter::paint);
+        }
+        return CompletableFuture.completedFuture(painter.extents());
     }
 
     /** Stops serving: later requests fail with ESHUTDOWN. Closes the log. */
@@ -153,20 +179,52 @@ public final class VolumeEngine implements BlockDevice {
         log.close();
     }
 
+    private static boolean reachesChunks(Manifest manifest, long offset, int length) {
+        if (manifest.extents().size() == 0) {
+            return false;
+        }
+        long firstBlock = offset >>> ChunkFormat.BLOCK_SHIFT;
+        long endBlock = (offset + length + ChunkFormat.BLOCK_SIZE - 1) >>> ChunkFormat.BLOCK_SHIFT;
+        return manifest.extents().extentsIn(firstBlock, endBlock - firstBlock).stream().anyMatch(e -> !e.isZero());
+    }
+
+    /** Lays the memtables, oldest first, over the bytes read from chunks (or zeros). */
+    private static ByteBuf overlay(VolumeLayers.Snapshot view, long offset, int length, byte[] bytes) {
+        ByteBuf buffer = Unpooled.wrappedBuffer(bytes);
+        for (Memtable memtable : view.memtables()) {
+            memtable.read(offset, length, buffer, 0);
+        }
+        buffer.writerIndex(length);
+        return buffer;
+    }
+
+    /** A chunk read failed (a checksum mismatch among them): EIO to the client and one loud log line. */
+    private BlockDeviceException readFailure(long offset, int length, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        LOG.error("read of [{}, +{}) on volume {} failed: {}", offset, length, name, cause.getMessage());
+        return new BlockDeviceException(BlockError.EIO, "read on volume " + name + " failed: " + cause.getMessage(), cause);
+    }
+
+    /** Writes wait while the memtables are full, until a fold has made room (backpressure). */
+    private CompletableFuture<Void> whenSpace() {
+        return layers.isFull() ? layers.whenSpace() : CompletableFuture.completedFuture(null);
+    }
+
     private CompletableFuture<Void> zeroRange(RecordType type, long offset, long length, boolean fua) {
         BlockDeviceException refused = refuse(offset, length, BlockError.ENOSPC);
         if (refused != null) {
             return CompletableFuture.failedFuture(refused);
         }
-        CompletableFuture<Void> applied = log.append(type, offset, length, Unpooled.EMPTY_BUFFER)
-                .thenAccept(sequence -> memtable.zero(offset, length, sequence));
-        return fua ? durable(applied) : failAsIo(applied, type.name().toLowerCase());
+        CompletableFuture<Void> applied = log.append(type, offset, length, Unpooled.EMPTY_BUFFER,
+                sequence -> layers.zero(offset, length, sequence)).thenApply(sequence -> null);
+        String what = type.name().toLowerCase(java.util.Locale.ROOT);
+        return fua ? durable(applied, what + " with FUA") : failAsIo(applied, what);
     }
 
     /** FUA: in lazy mode an acknowledgement is not yet fsynced, so force the log first. */
-    private CompletableFuture<Void> durable(CompletableFuture<Void> applied) {
+    private CompletableFuture<Void> durable(CompletableFuture<Void> applied, String what) {
         CompletableFuture<Void> forced = durability == Durability.LAZY ? applied.thenCompose(v -> log.force()) : applied;
-        return failAsIo(forced, "FUA write");
+        return failAsIo(forced, what);
     }
 
     private BlockDeviceException refuse(long offset, long length, BlockError outOfRange) {
@@ -187,10 +245,10 @@ public final class VolumeEngine implements BlockDevice {
             if (cause instanceof BlockDeviceException) {
                 return CompletableFuture.failedFuture(cause);
             }
-            if (!(cause instanceof JournalException)) {
-                LOG.error("{} on volume {} failed unexpectedly", what, name, cause);
-            } else {
+            if (cause instanceof JournalException) {
                 LOG.warn("{} on volume {} failed: {}", what, name, cause.getMessage());
+            } else {
+                LOG.error("{} on volume {} failed unexpectedly", what, name, cause);
             }
             return CompletableFuture.failedFuture(new BlockDeviceException(BlockError.EIO,
                     what + " on volume " + name + " failed: " + cause.getMessage(), cause));

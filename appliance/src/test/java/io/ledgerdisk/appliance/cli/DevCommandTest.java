@@ -41,5 +41,26 @@ class DevCommandTest {
         assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--data"))).getMessage().contains("needs a value"));
         assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--http", "h:99999"))).getMessage().contains("65535"));
         assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--durability", "sometimes"))).getMessage().contains("lazy"));
+        assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--config", "/no/such/file"))).getMessage().contains("cannot be read"));
+    }
+
+    @Test
+    void readsChunkStoreAndCompactionSettingsFromTheConfigFile(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        Path file = temp.resolve("node.properties");
+        java.nio.file.Files.writeString(file, "chunks.dir=/srv/chunks\ncompaction.fold-bytes=16M\ncompaction.fold-age=5s\n");
+        NodeConfig config = DevCommand.parse(List.of("--config", file.toString()));
+        assertEquals(Path.of("/srv/chunks"), config.chunkStore().directory());
+        assertEquals(16L << 20, config.compaction().foldBytes());
+        assertEquals(java.time.Duration.ofSeconds(5), config.compaction().foldAge());
+
+        java.nio.file.Files.writeString(file, "compaction.fold-bytes=lots\n");
+        assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--config", file.toString()))).getMessage()
+                .contains("compaction.fold-bytes"));
+        java.nio.file.Files.writeString(file, "chunks.store=tape\n");
+        assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--config", file.toString()))).getMessage()
+                .contains("chunks.store"));
+        java.nio.file.Files.writeString(file, "nbd.port=1\n");
+        assertTrue(assertThrows(UsageException.class, () -> DevCommand.parse(List.of("--config", file.toString()))).getMessage()
+                .contains("unknown setting"));
     }
 }

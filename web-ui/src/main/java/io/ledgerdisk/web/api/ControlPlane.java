@@ -21,4 +21,10 @@ public interface ControlPlane {
     CompletableFuture<VolumeView> createVolume(String name, long sizeBytes);
 
     CompletableFuture<Void> deleteVolume(String name);
+
+    /** Folds everything the volume holds in memory into chunks; completes once the manifest is committed. */
+    CompletableFuture<CompactionView> compactVolume(String name);
+
+    /** Scrubs every chunk of the volume's current manifest and reports each bad frame. */
+    CompletableFuture<VerifyView> verifyVolume(String name);
 }

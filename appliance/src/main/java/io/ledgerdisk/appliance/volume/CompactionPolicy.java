@@ -1,0 +1,99 @@
+package io.ledgerdisk.appliance.volume;
+
+import io.ledgerdisk.web.api.ByteSize;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * When the node folds a volume's memtables into chunks, and how much it may hold before writes
+ * wait; validated on construction.
+ *
+ * @param foldBytes        fold when a volume's memtables hold this many payload bytes
+ * @param foldAge          ... or when the oldest unfolded write is this old
+ * @param maxBufferedBytes writes to a volume wait (backpressure) above this many unfolded bytes
+ * @param checkInterval    how often the triggers are checked
+ * @param gcInterval       how often unreachable chunks are collected
+ * @param gcGrace          chunks younger than this are never collected (a fold may be writing them)
+ */
+public record CompactionPolicy(long foldBytes, Duration foldAge, long maxBufferedBytes, Duration checkInterval,
+        Duration gcInterval, Duration gcGrace) {
+
+    public CompactionPolicy {
+        if (foldBytes <= 0 || maxBufferedBytes < foldBytes) {
+            throw new IllegalArgumentException("compaction needs 0 < foldBytes <= maxBufferedBytes; got foldBytes " + foldBytes
+                    + ", maxBufferedBytes " + maxBufferedBytes);
+        }
+        if (foldAge.isNegative() || foldAge.isZero() || checkInterval.isNegative() || checkInterval.isZero()
+                || gcInterval.isNegative() || gcInterval.isZero() || gcGrace.isNegative()) {
+            throw new IllegalArgumentException("compaction durations must be positive (gcGrace may be 0)");
+        }
+    }
+
+    /** The {@code compaction.*} settings this policy reads, with their defaults. */
+    public static final Map<String, String> KEYS = Map.of(
+            "compaction.fold-bytes", "64M",
+            "compaction.fold-age", "30s",
+            "compaction.max-buffered-bytes", "512M",
+            "compaction.check-interval", "1s",
+            "compaction.gc-interval", "10m",
+            "compaction.gc-grace", "1h");
+
+    /**
+     * Reads the {@code compaction.*} settings (other keys are ignored); sizes take K/M/G/T,
+     * durations take ms/s/m/h.
+     *
+     * @throws IllegalArgumentException naming the setting that is wrong
+     */
+    public static CompactionPolicy fromProperties(Map<String, String> settings) {
+        for (String key : settings.keySet()) {
+            if (key.startsWith("compaction.") && !KEYS.containsKey(key)) {
+                throw new IllegalArgumentException("unknown setting " + key + "; known: " + new java.util.TreeSet<>(KEYS.keySet()));
+            }
+        }
+        return new CompactionPolicy(size(settings, "compaction.fold-bytes"), duration(settings, "compaction.fold-age"),
+                size(settings, "compaction.max-buffered-bytes"), duration(settings, "compaction.check-interval"),
+                duration(settings, "compaction.gc-interval"), duration(settings, "compaction.gc-grace"));
+    }
+
+    private static long size(Map<String, String> settings, String key) {
+        try {
+            return ByteSize.parse(settings.getOrDefault(key, KEYS.get(key)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 24h} or a bare number of seconds. */
+    public static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 500ms, 30s, 10m or 24h");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    private static Duration duration(Map<String, String> settings, String key) {
+        try {
+            return parseDuration(settings.getOrDefault(key, KEYS.get(key)));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d|)");
+
+    /** Fold at 64 MiB or 30 s, hold at most 512 MiB per volume, collect every 10 min with 1 h of grace. */
+    public static CompactionPolicy defaults() {
+        return new CompactionPolicy(64L << 20, Duration.ofSeconds(30), 512L << 20, Duration.ofSeconds(1),
+                Duration.ofMinutes(10), Duration.ofHours(1));
+    }
+}
