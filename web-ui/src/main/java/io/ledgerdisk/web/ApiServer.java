@@ -87,7 +87,7 @@ public final class ApiServer implements AutoCloseable {
         if (cluster != null) {
             ClusterRoutes.mount(router, cluster);
         }
-        router.get("/*").handler(StaticHandler.create("webroot"));
+        router.getWithRegex("^/(?!api/).*").handler(StaticHandler.create("webroot"));
         router.errorHandler(404, ctx -> error(ctx, new ApiError(ApiError.Kind.NOT_FOUND,
                 "no such resource: " + ctx.request().method() + " " + ctx.request().path())));
         router.errorHandler(405, ctx -> error(ctx, new ApiError(ApiError.Kind.METHOD_NOT_ALLOWED,
