@@ -36,8 +36,6 @@ final class NbdConnection {
 
     private static final Logger log = LoggerFactory.getLogger(NbdConnection.class);
 
-    /** Bytes charged to every request on top of its data, so payload-free requests cannot pile up unbounded. */
-    private static final int REQUEST_OVERHEAD_BYTES = 1024;
 
     private enum Phase { CLIENT_FLAGS, OPTIONS, TLS_HANDSHAKE, TRANSMISSION, DISCONNECTING, CLOSED }
 
@@ -60,8 +58,7 @@ final class NbdConnection {
     private CommandExecutor executor;
     private ReplyWriter replies;
 
-    private long inFlightBytes;
-    private int inFlightRequests;
+    private final InFlightBudget inFlight;
     private boolean readPaused;
     private boolean writeQueueFull;
     private boolean decoding;
@@ -81,6 +78,7 @@ final class NbdConnection {
         this.onClosed = onClosed;
         this.peer = String.valueOf(socket.remoteAddress());
         this.allocator = this.socket.channelHandlerContext().alloc();
+        this.inFlight = new InFlightBudget(config.maxInFlightBytesPerConnection());
     }
 
     /** Sends the greeting and starts reading. Must run on the socket's event loop. */
@@ -123,7 +121,7 @@ final class NbdConnection {
         }
         phase = Phase.DISCONNECTING;
         pauseReading();
-        log.debug("NBD client {}: server shutting down with {} requests in flight", peer, inFlightRequests);
+        log.debug("NBD client {}: server shutting down with {} requests in flight", peer, inFlight.requests());
         closeIfIdle();
     }
 
@@ -284,9 +282,7 @@ final class NbdConnection {
             replies.error(request, rejection.error(), rejection.message());
             return;
         }
-        long cost = requestCost(request);
-        inFlightBytes += cost;
-        inFlightRequests++;
+        long cost = inFlight.charge(request);
         executor.execute(request).whenComplete((reply, failure) -> onEventLoop(() -> {
             // execute() turns device failures into replies; a failure here is a bug in this server.
             Reply outcome = failure == null ? reply : CommandExecutor.failed(failure);
@@ -295,8 +291,7 @@ final class NbdConnection {
     }
 
     private void complete(TransmissionRequest request, Reply reply, long cost) {
-        inFlightBytes -= cost;
-        inFlightRequests--;
+        inFlight.release(cost);
         if (phase == Phase.CLOSED) {
             reply.discard();
             return;
@@ -325,16 +320,8 @@ final class NbdConnection {
         }
     }
 
-    private static long requestCost(TransmissionRequest request) {
-        long data = switch (request.type()) {
-            case NbdRequest.CMD_READ, NbdRequest.CMD_WRITE -> request.length();
-            default -> 0;
-        };
-        return REQUEST_OVERHEAD_BYTES + data;
-    }
-
     private boolean overBudget() {
-        return inFlightBytes >= config.maxInFlightBytesPerConnection() || writeQueueFull;
+        return inFlight.exhausted() || writeQueueFull;
     }
 
     private void pauseReading() {
@@ -358,7 +345,7 @@ final class NbdConnection {
     }
 
     private void closeIfIdle() {
-        if (inFlightRequests == 0 && phase == Phase.DISCONNECTING) {
+        if (inFlight.idle() && phase == Phase.DISCONNECTING) {
             socket.end();
         }
     }
