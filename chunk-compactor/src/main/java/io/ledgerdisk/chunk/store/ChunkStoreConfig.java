@@ -128,13 +128,16 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
         }
     }
 
-    /** Opens the configured store (an S3 store behind its read cache when one is configured). */
+    /** Opens the configured store (an S3 store behind its read cache when one is configured; its bucket is checked, and created when missing). Blocks. */
     public ChunkStore open() {
         switch (kind) {
             case LOCAL:
                 return LocalChunkStore.open(directory, threads);
             case S3:
                 S3ChunkStore remote = S3ChunkStore.open(s3);
+                // A node cannot serve without its manifests, which live in the bucket: check it
+                // (creating it on a fresh S3-compatible server) at start, not at the first fold.
+                remote.createBucketIfMissing();
                 return cacheBytes > 0 ? CachingChunkStore.open(remote, cacheDirectory, cacheBytes) : remote;
             default:
                 throw new IllegalStateException("unhandled chunk store kind " + kind);
