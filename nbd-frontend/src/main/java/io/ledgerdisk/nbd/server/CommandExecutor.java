@@ -82,14 +82,8 @@ final class CommandExecutor {
         if (length == 0) {
             return CompletableFuture.completedFuture(Reply.simpleRead(io.netty.buffer.Unpooled.EMPTY_BUFFER));
         }
-        return device.read(request.offset(), length).thenApply(data -> {
-            if (data.readableBytes() != length) {
-                data.release();
-                throw new BlockDeviceException(BlockError.EIO,
-                        "device returned " + data.readableBytes() + " bytes for a read of " + length);
-            }
-            return Reply.simpleRead(data);
-        });
+        return device.read(request.offset(), length)
+                .thenApply(data -> Reply.simpleRead(StructuredRead.piece(request.offset(), length, data).data()));
     }
 
     private CompletableFuture<Reply> blockStatus(TransmissionRequest request) {

@@ -2,6 +2,9 @@ package io.ledgerdisk.nbd.server;
 
 import io.ledgerdisk.nbd.device.AllocationExtent;
 import io.ledgerdisk.nbd.device.BlockDevice;
+import io.ledgerdisk.nbd.device.BlockDeviceException;
+import io.ledgerdisk.nbd.device.BlockError;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +30,7 @@ final class StructuredRead {
             return CompletableFuture.completedFuture(List.of());
         }
         if (dontFragment) {
-            return device.read(offset, length).thenApply(data -> List.of(new ReadPiece(offset, length, data)));
+            return device.read(offset, length).thenApply(data -> List.of(piece(offset, length, data)));
         }
         return device.allocation(offset, length).thenCompose(extents -> readPieces(device, offset, length, extents));
     }
@@ -67,8 +70,19 @@ final class StructuredRead {
         if (zero) {
             pieces.add(CompletableFuture.completedFuture(ReadPiece.hole(position, runLength)));
         } else {
-            pieces.add(device.read(position, runLength).thenApply(data -> new ReadPiece(position, runLength, data)));
+            pieces.add(device.read(position, runLength).thenApply(data -> piece(position, runLength, data)));
         }
+    }
+
+    /** A data piece, checked: a wrong-sized buffer would corrupt the reply stream for every later reply. */
+    static ReadPiece piece(long offset, int length, ByteBuf data) {
+        if (data.readableBytes() != length) {
+            int actual = data.readableBytes();
+            data.release();
+            throw new BlockDeviceException(BlockError.EIO,
+                    "device returned " + actual + " bytes for a read of " + length + " at offset " + offset);
+        }
+        return new ReadPiece(offset, length, data);
     }
 
     private static CompletableFuture<List<ReadPiece>> collect(List<CompletableFuture<ReadPiece>> pieces) {

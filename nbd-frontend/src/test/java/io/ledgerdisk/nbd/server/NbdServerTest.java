@@ -460,6 +460,44 @@ class NbdServerTest {
         }
     }
 
+    @Test
+    void wrongSizedDeviceReadsBecomeEioWithoutCorruptingTheStream() throws Exception {
+        ForwardingBlockDevice shortReads = new ForwardingBlockDevice(new MemoryBlockDevice(65536)) {
+            @Override
+            public java.util.concurrent.CompletableFuture<ByteBuf> read(long offset, int length) {
+                return super.read(offset, offset == 0 ? length - 1 : length);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<List<io.ledgerdisk.nbd.device.AllocationExtent>> allocation(
+                    long offset, long length) {
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        List.of(io.ledgerdisk.nbd.device.AllocationExtent.data(length)));
+            }
+        };
+        NbdServer buggy = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0),
+                FixedExportCatalog.of("short", "", shortReads));
+        try (buggy) {
+            buggy.start().join();
+            try (RawNbdClient client = RawNbdClient.handshake(buggy.actualPort())) {
+                client.go("short");
+                client.request(0, CMD_READ, 1, 0, 512, null);
+                assertEquals(new SimpleReply(BlockError.EIO.nbdValue(), 1), client.readSimpleReply());
+                client.request(0, CMD_READ, 2, 512, 512, null);
+                assertEquals(new SimpleReply(0, 2), client.readSimpleReply());
+                client.readBytes(512);
+            }
+            try (RawNbdClient client = RawNbdClient.handshake(buggy.actualPort())) {
+                client.request(OPT_STRUCTURED_REPLY, Unpooled.EMPTY_BUFFER);
+                client.go("short");
+                client.request(0, CMD_READ, 3, 0, 512, null);
+                assertEquals(NbdReply.TYPE_ERROR, client.readChunk(false).type());
+                client.request(0, CMD_READ, 4, 512, 512, null);
+                assertEquals(NbdReply.TYPE_OFFSET_DATA, client.readChunk(false).type());
+            }
+        }
+    }
+
     static byte[] pattern(int length, int seed) {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
