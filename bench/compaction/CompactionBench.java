@@ -65,6 +65,9 @@ public final class CompactionBench {
                     fold(random, writeSize, null), fold(text, writeSize, null));
         }
         extentMapMemory();
+        if (Boolean.parseBoolean(System.getProperty("bench.wa", "true"))) {
+            writeAmplification(text);
+        }
 
         Path dir = Files.createTempDirectory("ledgerdisk-compaction-bench");
         try {
@@ -109,6 +112,63 @@ public final class CompactionBench {
                 + " estimate %.1f MiB, measured %.1f MiB%n  (budget 64 MiB per TiB: ChunkMerger rewrites the most"
                 + " fragmented regions until the map is under it)%n", map.size(),
                 map.heapBytesEstimate() / 1048576.0, (after - before) / 1048576.0);
+    }
+
+    /**
+     * Write amplification of scattered 4 KiB overwrites on a 1 GiB volume (whose 64 KiB extent
+     * map budget is the 64 MiB per TiB ratio): the volume is filled sequentially, then 4 folds
+     * of 16 MiB of random 4 KiB overwrites each are folded, each followed by merge passes until
+     * the merger has nothing left and by garbage collection. Prints chunk bytes written by folds
+     * and by merges per byte the clients wrote.
+     */
+    private static void writeAmplification(byte[] text) {
+        int volumeBytes = 1 << 30;
+        MemoryChunkStore store = new MemoryChunkStore();
+        ManifestReader reader = new ManifestReader(store, 1024, 0);
+        CompactionConfig config = CompactionConfig.defaults().withGcGracePeriod(java.time.Duration.ZERO);
+        Compactor compactor = new Compactor(reader, config, Runnable::run, System::currentTimeMillis);
+        io.ledgerdisk.chunk.compaction.ChunkMerger merger =
+                new io.ledgerdisk.chunk.compaction.ChunkMerger(reader, config, Runnable::run, System::currentTimeMillis);
+        io.ledgerdisk.chunk.compaction.ChunkGarbageCollector gc =
+                new io.ledgerdisk.chunk.compaction.ChunkGarbageCollector(store, java.time.Duration.ZERO, () -> Long.MAX_VALUE / 2);
+        long seq = 0;
+        List<LogRecord> fill = new ArrayList<>();
+        for (long off = 0; off < volumeBytes; off += text.length) {
+            int n = (int) Math.min(text.length, volumeBytes - off);
+            fill.add(new LogRecord(1, ++seq, seq, RecordType.WRITE, off, n, Unpooled.wrappedBuffer(text, 0, n)));
+        }
+        Manifest m = compactor.fold(Manifest.empty(1, 0), fill, seq).join().manifest();
+        Random r = new Random(5);
+        long clientBytes = 0;
+        long foldBytes = 0;
+        long mergeBytes = 0;
+        int passes = 0;
+        long t0 = System.nanoTime();
+        for (int fold = 0; fold < 4; fold++) {
+            List<LogRecord> records = new ArrayList<>();
+            for (int i = 0; i < 4096; i++) {
+                int src = r.nextInt(text.length / 4096) * 4096;
+                records.add(new LogRecord(1, ++seq, seq, RecordType.WRITE, (long) r.nextInt(volumeBytes / 4096) * 4096,
+                        4096, Unpooled.wrappedBuffer(text, src, 4096)));
+                clientBytes += 4096;
+            }
+            FoldResult f = compactor.fold(m, records, seq).join();
+            foldBytes += f.written().stream().mapToLong(w -> w.length()).sum();
+            m = f.manifest();
+            java.util.Optional<FoldResult> merged;
+            while ((merged = merger.merge(m).join()).isPresent()) {
+                mergeBytes += merged.get().written().stream().mapToLong(w -> w.length()).sum();
+                m = merged.get().manifest();
+                passes++;
+            }
+            gc.collect(io.ledgerdisk.chunk.compaction.ChunkGarbageCollector.reachableFrom(List.of(m)), id -> true).join();
+        }
+        System.out.println();
+        System.out.printf("write amplification, 64 MiB of random 4 KiB overwrites on a 1 GiB volume (compressible data):%n"
+                + "  fold %.2f + merge %.2f chunk bytes per client byte, %d merge passes, %d extents left"
+                + " (%.0f KiB of map), %.1f s%n", (double) foldBytes / clientBytes, (double) mergeBytes / clientBytes,
+                passes, m.extents().size(), m.extents().heapBytesEstimate() / 1024.0, (System.nanoTime() - t0) / 1e9);
+        store.close();
     }
 
     private static String size(int bytes) {

@@ -7,6 +7,6 @@ OUT="$ROOT/bench/results/tmp"
 mkdir -p "$OUT"
 cd "$ROOT"
 mvn -B -q -pl chunk-compactor -am install -DskipTests
-mvn -B -q -pl chunk-compactor dependency:build-classpath -Dmdep.outputFile="$OUT/compaction.classpath"
+mvn -B -q -pl chunk-compactor dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUT/compaction.classpath"
 CP="$ROOT/chunk-compactor/target/classes:$(cat "$OUT/compaction.classpath")"
 exec java -Xmx3g -cp "$CP" "$@" "$ROOT/bench/compaction/CompactionBench.java"

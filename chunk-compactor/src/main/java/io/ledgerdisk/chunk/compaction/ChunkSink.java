@@ -18,9 +18,16 @@ import java.util.concurrent.CompletableFuture;
  * finished chunk to the store at once (uploads overlap with compressing the next chunk). Used
  * by the fold and the merger.
  *
+ * <p>At most {@link #MAX_UPLOADS} chunks are uploading at a time: past that the calling (fold)
+ * thread waits for the oldest upload, which bounds a fold's memory to a few chunks however big
+ * the memtable is and however slow the store. This is the one place a fold blocks, and it runs
+ * on the compactor's own executor, never on an event loop.
+ *
  * <p>Not thread-safe.
  */
 final class ChunkSink {
+    static final int MAX_UPLOADS = 4;
+
     private final ChunkStore store;
     private final ChunkHeader header;
     private final long targetBlocks;
@@ -99,6 +106,19 @@ final class ChunkSink {
                 WrittenChunk chunk = writer.finish();
                 written.add(chunk);
                 puts.add(store.put(chunk.id(), buffer.toByteArray()));
+                int uploading = 0;
+                for (CompletableFuture<Void> put : puts) {
+                    if (!put.isDone()) {
+                        uploading++;
+                    }
+                }
+                for (int i = 0; uploading > MAX_UPLOADS && i < puts.size(); i++) {
+                    if (!puts.get(i).isDone()) {
+                        // A failed upload fails the fold at finish(); here we only wait for it.
+                        puts.get(i).handle((v, error) -> null).join();
+                        uploading--;
+                    }
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

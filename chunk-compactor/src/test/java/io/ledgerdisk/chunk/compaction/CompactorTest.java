@@ -176,6 +176,78 @@ class CompactorTest {
     }
 
     @Test
+    void aFoldIntoASlowStoreWaitsForUploadsAndCompletesWhenAllAreDurable() {
+        java.util.concurrent.ScheduledExecutorService later = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger maxPending = new java.util.concurrent.atomic.AtomicInteger();
+            MemoryChunkStore backing = new MemoryChunkStore();
+            io.ledgerdisk.chunk.store.ChunkStore slow = new SlowPuts(backing, later, pending, maxPending);
+            ManifestReader slowReader = new ManifestReader(slow, 64);
+            Compactor folds = new Compactor(slowReader, config, Runnable::run, clock::incrementAndGet);
+            VolumeModel volume = new VolumeModel(2, 1 << 20);
+            Random random = new Random(4);
+            FoldResult r = folds.fold(Manifest.empty(2, 0), List.of(volume.write(0, VolumeModel.randomData(random, 1 << 20))),
+                    volume.sequence()).join();
+            assertEquals(64, r.written().size(), "1 MiB in 16 KiB chunks");
+            assertEquals(0, pending.get(), "every upload finished before the fold completed");
+            assertTrue(maxPending.get() <= ChunkSink.MAX_UPLOADS + 1, "uploads in flight: " + maxPending.get());
+            byte[] out = new byte[volume.bytes.length];
+            slowReader.readBytes(r.manifest(), 0, out.length, out, 0).join();
+            assertArrayEquals(volume.bytes, out);
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    /** A store whose puts finish 5 ms later, counting how many are in flight. */
+    private record SlowPuts(MemoryChunkStore delegate, java.util.concurrent.ScheduledExecutorService later,
+            java.util.concurrent.atomic.AtomicInteger pending, java.util.concurrent.atomic.AtomicInteger maxPending)
+            implements io.ledgerdisk.chunk.store.ChunkStore {
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> put(ChunkId id, byte[] bytes) {
+            maxPending.accumulateAndGet(pending.incrementAndGet(), Math::max);
+            java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+            later.schedule(() -> {
+                delegate.put(id, bytes).join();
+                pending.decrementAndGet();
+                done.complete(null);
+            }, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return done;
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> put(ChunkId id, Path file) {
+            return delegate.put(id, file);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<byte[]> getRange(ChunkId id, long offset, int length) {
+            return delegate.getRange(id, offset, length);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Long> size(ChunkId id) {
+            return delegate.size(id);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> delete(ChunkId id) {
+            return delegate.delete(id);
+        }
+
+        @Override
+        public java.util.concurrent.CompletableFuture<List<io.ledgerdisk.chunk.store.StoredChunk>> list() {
+            return delegate.list();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+
+    @Test
     void garbageCollectorKeepsYoungUnreachableChunks() {
         store.put(new ChunkId("c-orphan"), new byte[10]).join();
         ChunkGarbageCollector gc = new ChunkGarbageCollector(store, Duration.ofHours(1), System::currentTimeMillis);
