@@ -75,6 +75,37 @@ public final class MetaClient implements AutoCloseable {
         return submit(new MetaCommand.CommitManifest(volumeId, manifest)).thenApply(MetaReply::volumeInfo);
     }
 
+    /** Takes snapshot {@code name} of {@code volume}, pinning its committed manifest {@code manifestVersion} (0: empty). */
+    public CompletableFuture<VolumeInfo> createSnapshot(String volume, String name, long manifestVersion) {
+        return submit(new MetaCommand.CreateSnapshot(volume, name, manifestVersion, nowMicros())).thenApply(MetaReply::volumeInfo);
+    }
+
+    /** Deletes a snapshot; {@link MetaException.Code#NOT_FOUND} if there is none. */
+    public CompletableFuture<VolumeInfo> deleteSnapshot(String volume, String name) {
+        return submit(new MetaCommand.DeleteSnapshot(volume, name)).thenApply(MetaReply::volumeInfo);
+    }
+
+    /** Reserves the id of a volume that {@link #createVolumeFrom} will create. */
+    public CompletableFuture<Long> reserveVolumeId() {
+        return submit(new MetaCommand.ReserveVolumeId()).thenApply(MetaReply::reservedVolumeId);
+    }
+
+    /**
+     * Creates a clone or restored volume under a reserved id with its first manifest committed,
+     * in one command; {@code pool} may be null.
+     */
+    public CompletableFuture<VolumeInfo> createVolumeFrom(String name, long volumeId, long sizeBytes, String pool, String origin,
+                                                          ManifestVersion first) {
+        return submit(new MetaCommand.CreateVolumeFrom(name, volumeId, sizeBytes, nowMicros(), pool, origin, first))
+                .thenApply(MetaReply::volumeInfo);
+    }
+
+    /** Drops the volume's manifest versions older than {@code keepFrom} that no snapshot pins and no restore needs. */
+    public CompletableFuture<VolumeInfo> trimManifests(long volumeId, Instant keepFrom) {
+        long micros = keepFrom.getEpochSecond() * 1_000_000L + keepFrom.getNano() / 1_000;
+        return submit(new MetaCommand.TrimManifests(volumeId, micros)).thenApply(MetaReply::volumeInfo);
+    }
+
     /** Adds a node or updates its addresses, failure-domain tags and weight; the node counts as alive. */
     public CompletableFuture<NodeRecord> registerNode(String id, List<String> addresses, Map<String, String> failureDomains,
                                                       double weight) {

@@ -29,6 +29,11 @@ import java.util.Map;
     @JsonSubTypes.Type(value = MetaCommand.CreatePool.class, name = "create_pool"),
     @JsonSubTypes.Type(value = MetaCommand.RebalancePool.class, name = "rebalance_pool"),
     @JsonSubTypes.Type(value = MetaCommand.DeletePool.class, name = "delete_pool"),
+    @JsonSubTypes.Type(value = MetaCommand.CreateSnapshot.class, name = "create_snapshot"),
+    @JsonSubTypes.Type(value = MetaCommand.DeleteSnapshot.class, name = "delete_snapshot"),
+    @JsonSubTypes.Type(value = MetaCommand.ReserveVolumeId.class, name = "reserve_volume_id"),
+    @JsonSubTypes.Type(value = MetaCommand.CreateVolumeFrom.class, name = "create_volume_from"),
+    @JsonSubTypes.Type(value = MetaCommand.TrimManifests.class, name = "trim_manifests"),
 })
 public sealed interface MetaCommand {
 
@@ -83,5 +88,29 @@ public sealed interface MetaCommand {
 
     /** Delete a pool and its PG map; refused while a volume is in the pool. */
     record DeletePool(String pool) implements MetaCommand {
+    }
+
+    /** Take snapshot {@code name} of a volume, pinning its committed manifest {@code manifestVersion} (0: empty). */
+    record CreateSnapshot(String volume, String name, long manifestVersion, long createdMicros) implements MetaCommand {
+    }
+
+    /** Delete a volume's snapshot; its manifest version is no longer pinned. */
+    record DeleteSnapshot(String volume, String name) implements MetaCommand {
+    }
+
+    /** Take the next volume id for a volume that {@link CreateVolumeFrom} will create. */
+    record ReserveVolumeId() implements MetaCommand {
+    }
+
+    /**
+     * Create a clone or a restored volume under a reserved id, with its first manifest already
+     * committed; {@code origin} is {@code VOL@SNAP} or {@code VOL@seq:N}; {@code pool} may be null.
+     */
+    record CreateVolumeFrom(String name, long volumeId, long sizeBytes, long createdMicros, String pool, String origin,
+                            ManifestVersion manifest) implements MetaCommand {
+    }
+
+    /** Drop a volume's manifest versions older than {@code keepFromMicros} that no snapshot pins and no restore needs. */
+    record TrimManifests(long volumeId, long keepFromMicros) implements MetaCommand {
     }
 }

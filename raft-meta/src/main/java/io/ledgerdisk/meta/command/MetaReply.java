@@ -21,12 +21,14 @@ import java.util.List;
  * @param nodes      nodes a command changed or a query returned
  * @param pools      pools a command changed or a query returned
  * @param pgs        PGs a command changed or a query returned
+ * @param reservedVolumeId the id a {@link MetaCommand.ReserveVolumeId} took
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MetaReply(MetaException.Code error, String message, VolumeRecord volume, List<VolumeRecord> volumes,
-                        VolumeInfo volumeInfo, List<NodeRecord> nodes, List<PoolRecord> pools, List<PgRecord> pgs) {
+                        VolumeInfo volumeInfo, List<NodeRecord> nodes, List<PoolRecord> pools, List<PgRecord> pgs,
+                        Long reservedVolumeId) {
 
-    private static final MetaReply EMPTY = new MetaReply(null, null, null, null, null, null, null, null);
+    private static final MetaReply EMPTY = new MetaReply(null, null, null, null, null, null, null, null, null);
 
     /** A success with nothing to return. */
     public static MetaReply ok() {
@@ -35,37 +37,42 @@ public record MetaReply(MetaException.Code error, String message, VolumeRecord v
 
     /** A success returning one volume. */
     public static MetaReply of(VolumeRecord volume) {
-        return new MetaReply(null, null, volume, null, null, null, null, null);
+        return new MetaReply(null, null, volume, null, null, null, null, null, null);
     }
 
     /** A success returning a list of volumes. */
     public static MetaReply ofVolumes(List<VolumeRecord> volumes) {
-        return new MetaReply(null, null, null, List.copyOf(volumes), null, null, null, null);
+        return new MetaReply(null, null, null, List.copyOf(volumes), null, null, null, null, null);
     }
 
     /** A success returning a volume with its placement and manifests. */
     public static MetaReply of(VolumeInfo info) {
-        return new MetaReply(null, null, info.volume(), null, info, null, null, null);
+        return new MetaReply(null, null, info.volume(), null, info, null, null, null, null);
     }
 
     /** A success returning nodes. */
     public static MetaReply ofNodes(List<NodeRecord> nodes) {
-        return new MetaReply(null, null, null, null, null, List.copyOf(nodes), null, null);
+        return new MetaReply(null, null, null, null, null, List.copyOf(nodes), null, null, null);
     }
 
     /** A success returning pools. */
     public static MetaReply ofPools(List<PoolRecord> pools) {
-        return new MetaReply(null, null, null, null, null, null, List.copyOf(pools), null);
+        return new MetaReply(null, null, null, null, null, null, List.copyOf(pools), null, null);
     }
 
     /** A success returning PGs. */
     public static MetaReply ofPgs(List<PgRecord> pgs) {
-        return new MetaReply(null, null, null, null, null, null, null, List.copyOf(pgs));
+        return new MetaReply(null, null, null, null, null, null, null, List.copyOf(pgs), null);
+    }
+
+    /** A success returning a reserved volume id. */
+    public static MetaReply ofReservedId(long volumeId) {
+        return new MetaReply(null, null, null, null, null, null, null, null, volumeId);
     }
 
     /** The refusal carried by an exception. */
     public static MetaReply failure(MetaException e) {
-        return new MetaReply(e.code(), e.getMessage(), null, null, null, null, null, null);
+        return new MetaReply(e.code(), e.getMessage(), null, null, null, null, null, null, null);
     }
 
     /** True if the request was refused. */

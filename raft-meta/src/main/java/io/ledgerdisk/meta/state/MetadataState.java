@@ -64,6 +64,22 @@ public final class MetadataState {
             VolumeRules.checkName(c.name());
             return MetaReply.of(volumes.create(c.name(), c.sizeBytes(), c.createdMicros(), pool.name(),
                     PgHash.pgOf(c.name(), pool.pgCount())));
+        } else if (command instanceof MetaCommand.CreateVolumeFrom c) {
+            int pg = -1;
+            if (c.pool() != null) {
+                VolumeRules.checkName(c.name());
+                pg = PgHash.pgOf(c.name(), pools.require(c.pool()).pgCount());
+            }
+            return MetaReply.of(volumes.createFrom(c.name(), c.volumeId(), c.sizeBytes(), c.createdMicros(), c.pool(), pg, c.origin(),
+                    c.manifest()));
+        } else if (command instanceof MetaCommand.ReserveVolumeId) {
+            return MetaReply.ofReservedId(volumes.reserveId());
+        } else if (command instanceof MetaCommand.CreateSnapshot c) {
+            return MetaReply.of(volumes.createSnapshot(c.volume(), c.name(), c.manifestVersion(), c.createdMicros()));
+        } else if (command instanceof MetaCommand.DeleteSnapshot c) {
+            return MetaReply.of(volumes.deleteSnapshot(c.volume(), c.name()));
+        } else if (command instanceof MetaCommand.TrimManifests c) {
+            return MetaReply.of(volumes.trimManifests(c.volumeId(), c.keepFromMicros()));
         } else if (command instanceof MetaCommand.DeleteVolume c) {
             return MetaReply.of(volumes.delete(c.name()));
         } else if (command instanceof MetaCommand.AddLedger c) {

@@ -61,12 +61,75 @@ public final class VolumeTable {
         return info;
     }
 
-    /** Deletes a volume by name. */
+    /**
+     * Takes the next volume id without creating a volume, so that a clone or restore can label
+     * its first manifest with the id before {@link #createFrom} makes the volume. An id reserved
+     * and never used is simply skipped.
+     */
+    public long reserveId() {
+        return nextVolumeId++;
+    }
+
+    /**
+     * Creates a volume under a reserved id whose first committed manifest is {@code first}
+     * (a clone or a point-in-time restore), in one step: there is never a moment when the volume
+     * exists without its data. A retry of the same creation returns the volume unchanged.
+     */
+    public VolumeInfo createFrom(String name, long volumeId, long sizeBytes, long createdMicros, String pool, int pg, String origin,
+            ManifestVersion first) {
+        VolumeRules.checkName(name);
+        VolumeRules.checkSize(sizeBytes);
+        if (first == null || first.version() != 1) {
+            throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "volume '" + name + "' must start from manifest version 1");
+        }
+        VolumeInfo existing = byName.get(name);
+        if (existing != null) {
+            if (existing.volume().id() == volumeId && existing.manifests().size() == 1 && existing.manifests().get(0).equals(first)) {
+                return existing;
+            }
+            throw new MetaException(MetaException.Code.ALREADY_EXISTS, "volume '" + name + "' already exists");
+        }
+        if (volumeId <= 0 || volumeId >= nextVolumeId || nameById.containsKey(volumeId)) {
+            throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "volume id " + volumeId
+                    + " was not reserved or is in use; reserve a new one");
+        }
+        VolumeRecord volume = new VolumeRecord(volumeId, name, sizeBytes, createdMicros, List.of());
+        VolumeInfo info = new VolumeInfo(volume, pool, pg, List.of(first), List.of(), origin);
+        byName.put(name, info);
+        nameById.put(volumeId, name);
+        return info;
+    }
+
+    /** Adds a snapshot pinning one of the volume's manifest versions ({@link VolumeHistory#createSnapshot}). */
+    public VolumeInfo createSnapshot(String volume, String snapshot, long manifestVersion, long createdMicros) {
+        VolumeInfo info = info(volume).orElseThrow(() -> notFound(volume));
+        return put(VolumeHistory.createSnapshot(info, snapshot, manifestVersion, createdMicros));
+    }
+
+    /** Deletes a snapshot; its manifest version is no longer pinned. */
+    public VolumeInfo deleteSnapshot(String volume, String snapshot) {
+        VolumeInfo info = info(volume).orElseThrow(() -> notFound(volume));
+        return put(VolumeHistory.deleteSnapshot(info, snapshot));
+    }
+
+    /** Drops manifest versions older than {@code keepFromMicros} that nothing needs ({@link VolumeHistory#trimManifests}). */
+    public VolumeInfo trimManifests(long volumeId, long keepFromMicros) {
+        return put(VolumeHistory.trimManifests(requireId(volumeId), keepFromMicros));
+    }
+
+    private VolumeInfo put(VolumeInfo info) {
+        byName.put(info.volume().name(), info);
+        return info;
+    }
+
+    /** Deletes a volume by name; refused while it has snapshots. */
     public VolumeRecord delete(String name) {
-        VolumeInfo info = byName.remove(name);
+        VolumeInfo info = byName.get(name);
         if (info == null) {
             throw notFound(name);
         }
+        VolumeHistory.checkDeletable(info);
+        byName.remove(name);
         nameById.remove(info.volume().id());
         return info.volume();
     }
@@ -105,7 +168,7 @@ public final class VolumeTable {
         appended.addAll(ledgers);
         appended.add(ledger);
         VolumeRecord updated = new VolumeRecord(volume.id(), volume.name(), volume.sizeBytes(), volume.createdMicros(), appended);
-        byName.put(updated.name(), new VolumeInfo(updated, info.pool(), info.pg(), info.manifests()));
+        byName.put(updated.name(), info.withVolume(updated));
         return updated;
     }
 
@@ -139,7 +202,7 @@ public final class VolumeTable {
         }
         List<ManifestVersion> manifests = new ArrayList<>(info.manifests());
         manifests.add(manifest);
-        VolumeInfo updated = new VolumeInfo(info.volume(), info.pool(), info.pg(), manifests);
+        VolumeInfo updated = info.withManifests(manifests);
         byName.put(name, updated);
         return updated;
     }
