@@ -26,13 +26,20 @@ final class ApplianceProcess implements AutoCloseable {
     final int nbdPort;
     final int httpPort;
     private final int bookies;
+    private final List<String> extraOptions;
     private final Path logFile;
     private Process process;
     private int starts;
 
     ApplianceProcess(Path dataDir, int bookies) throws IOException {
+        this(dataDir, bookies, List.of());
+    }
+
+    /** @param extraOptions more {@code dev} options, e.g. {@code --config FILE} */
+    ApplianceProcess(Path dataDir, int bookies, List<String> extraOptions) throws IOException {
         this.dataDir = dataDir;
         this.bookies = bookies;
+        this.extraOptions = List.copyOf(extraOptions);
         this.nbdPort = freePort();
         this.httpPort = freePort();
         this.logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
@@ -50,11 +57,13 @@ final class ApplianceProcess implements AutoCloseable {
     ApplianceProcess start() throws Exception {
         starts++;
         Files.writeString(logFile, "---- start " + starts + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        ProcessBuilder builder = new ProcessBuilder(List.of(LAUNCHER.toString(), "dev",
+        List<String> command = new java.util.ArrayList<>(List.of(LAUNCHER.toString(), "dev",
                 "--data", dataDir.toString(),
                 "--nbd", "127.0.0.1:" + nbdPort,
                 "--http", "127.0.0.1:" + httpPort,
-                "--bookies", Integer.toString(bookies)))
+                "--bookies", Integer.toString(bookies)));
+        command.addAll(extraOptions);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         builder.environment().put("JAVA_OPTS", "-Xmx1g");
@@ -79,6 +88,16 @@ final class ApplianceProcess implements AutoCloseable {
             throw new AssertionError("appliance did not stop within 60 s of SIGTERM:\n" + log());
         }
         return process.exitValue();
+    }
+
+    /** Runs {@code bin/ledgerdisk ARGS --api URL} against this node. */
+    ExternalCommand.Result cli(String... args) throws Exception {
+        String[] command = new String[args.length + 3];
+        command[0] = LAUNCHER.toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        command[args.length + 1] = "--api";
+        command[args.length + 2] = apiUrl();
+        return ExternalCommand.run(command);
     }
 
     String log() {
