@@ -193,6 +193,11 @@ public final class MetaClient implements AutoCloseable {
         return query(new MetaQuery.GetVolume(name)).thenApply(reply -> Optional.ofNullable(reply.volume()));
     }
 
+    /** Forgets the volume's oldest ledgers (folded and out of retention); the caller then deletes them from BookKeeper. */
+    public CompletableFuture<VolumeRecord> trimLedgers(long volumeId, List<Long> ledgerIds) {
+        return submit(new MetaCommand.TrimLedgers(volumeId, List.copyOf(ledgerIds))).thenApply(MetaReply::volume);
+    }
+
     /** Appends a ledger to a volume's log; retrying with the same ledger returns the volume unchanged. */
     public CompletableFuture<VolumeRecord> addLedger(long volumeId, LedgerRef ledger) {
         return submit(new MetaCommand.AddLedger(volumeId, ledger)).thenApply(MetaReply::volume);

@@ -20,6 +20,7 @@ import java.util.Map;
     @JsonSubTypes.Type(value = MetaCommand.CreateVolume.class, name = "create_volume"),
     @JsonSubTypes.Type(value = MetaCommand.DeleteVolume.class, name = "delete_volume"),
     @JsonSubTypes.Type(value = MetaCommand.AddLedger.class, name = "add_ledger"),
+    @JsonSubTypes.Type(value = MetaCommand.TrimLedgers.class, name = "trim_ledgers"),
     @JsonSubTypes.Type(value = MetaCommand.CommitManifest.class, name = "commit_manifest"),
     @JsonSubTypes.Type(value = MetaCommand.RegisterNode.class, name = "register_node"),
     @JsonSubTypes.Type(value = MetaCommand.NodeHeartbeat.class, name = "node_heartbeat"),
@@ -51,6 +52,10 @@ public sealed interface MetaCommand {
 
     /** Append a ledger to a volume's log; a retry with the same ledger is a no-op. */
     record AddLedger(long volumeId, LedgerRef ledger) implements MetaCommand {
+    }
+
+    /** Forget the oldest ledgers of a volume's log (folded and out of retention); a retry is a no-op. */
+    record TrimLedgers(long volumeId, List<Long> ledgerIds) implements MetaCommand {
     }
 
     /** Commit the next manifest version of a volume; a retry of the head is a no-op. */

@@ -84,6 +84,8 @@ public final class MetadataState {
             return MetaReply.of(volumes.delete(c.name()));
         } else if (command instanceof MetaCommand.AddLedger c) {
             return MetaReply.of(volumes.addLedger(c.volumeId(), c.ledger()));
+        } else if (command instanceof MetaCommand.TrimLedgers c) {
+            return MetaReply.of(volumes.trimLedgers(c.volumeId(), c.ledgerIds()));
         } else if (command instanceof MetaCommand.CommitManifest c) {
             return MetaReply.of(volumes.commitManifest(c.volumeId(), c.manifest()));
         } else if (command instanceof MetaCommand.RegisterNode c) {

@@ -135,6 +135,37 @@ public final class VolumeTable {
     }
 
     /**
+     * Removes {@code ledgerIds} from the front of a volume's ledger list. They must be its oldest
+     * ledgers, in order, and never its newest one (the ledger being written). Ids no longer in
+     * the list are ignored, so a retry changes nothing.
+     */
+    public VolumeRecord trimLedgers(long volumeId, List<Long> ledgerIds) {
+        VolumeInfo info = requireId(volumeId);
+        VolumeRecord volume = info.volume();
+        List<LedgerRef> ledgers = volume.ledgers();
+        List<Long> present = new ArrayList<>();
+        for (Long id : ledgerIds == null ? List.<Long>of() : ledgerIds) {
+            if (ledgers.stream().anyMatch(l -> l.ledgerId() == id)) {
+                present.add(id);
+            }
+        }
+        for (int i = 0; i < present.size(); i++) {
+            if (i >= ledgers.size() - 1 || ledgers.get(i).ledgerId() != present.get(i)) {
+                throw new MetaException(MetaException.Code.INVALID_ARGUMENT, "trim ledgers " + ledgerIds + " of volume '"
+                        + volume.name() + "': only its oldest ledgers, in order, and never the newest can be trimmed; it has "
+                        + ledgers.stream().map(LedgerRef::ledgerId).toList());
+            }
+        }
+        if (present.isEmpty()) {
+            return volume;
+        }
+        VolumeRecord updated = new VolumeRecord(volume.id(), volume.name(), volume.sizeBytes(), volume.createdMicros(),
+                List.copyOf(ledgers.subList(present.size(), ledgers.size())));
+        byName.put(updated.name(), info.withVolume(updated));
+        return updated;
+    }
+
+    /**
      * Appends a ledger to a volume. Adding a ledger that is already there with the same
      * fields returns the volume unchanged (a retried command); the same id with other fields,
      * or a first sequence below the last ledger's, is refused.

@@ -102,6 +102,22 @@ class MetadataStateTest {
     }
 
     @Test
+    void trimLedgersDropsTheOldestButNeverTheNewest() {
+        VolumeRecord a = create("a", 4096);
+        for (long id = 1; id <= 3; id++) {
+            state.apply(new MetaCommand.AddLedger(a.id(), new LedgerRef(id, id * 100, id)));
+        }
+        VolumeRecord trimmed = state.apply(new MetaCommand.TrimLedgers(a.id(), List.of(1L, 2L))).volume();
+        assertEquals(List.of(3L), trimmed.ledgers().stream().map(LedgerRef::ledgerId).toList());
+        assertEquals(trimmed, state.apply(new MetaCommand.TrimLedgers(a.id(), List.of(1L, 2L))).volume(), "a retry is a no-op");
+        assertEquals(MetaException.Code.INVALID_ARGUMENT, refusal(new MetaCommand.TrimLedgers(a.id(), List.of(3L))));
+        state.apply(new MetaCommand.AddLedger(a.id(), new LedgerRef(4, 400, 4)));
+        state.apply(new MetaCommand.AddLedger(a.id(), new LedgerRef(5, 500, 5)));
+        assertEquals(MetaException.Code.INVALID_ARGUMENT, refusal(new MetaCommand.TrimLedgers(a.id(), List.of(4L))),
+                "only the oldest ledgers can go");
+    }
+
+    @Test
     void addLedgerRefusesConflictsAndGoingBackwards() {
         VolumeRecord a = create("a", 512);
         state.apply(new MetaCommand.AddLedger(a.id(), new LedgerRef(10, 100, 5)));
