@@ -90,16 +90,17 @@ def figures(path):
         text = f.read()
     job = json.loads(text[text.index("{"):])["jobs"][0]
     side = job["write"] if job["write"]["io_bytes"] > 0 else job["read"]
-    return side["iops"], side["lat_ns"]["mean"] / 1000.0, side["bw_bytes"] / 1e6
-print(f"{'test':<22}" + "".join(f"{s + ' IOPS':>20}{'mean us':>10}{'MB/s':>9}" for s in servers))
+    p50 = side.get("clat_ns", {}).get("percentile", {}).get("50.000000", 0) / 1000.0
+    return side["iops"], side["lat_ns"]["mean"] / 1000.0, p50, side["bw_bytes"] / 1e6
+print(f"{'test':<22}" + "".join(f"{s + ' IOPS':>20}{'mean us':>10}{'p50 us':>9}{'MB/s':>8}" for s in servers))
 for t in tests:
     row = f"{t:<22}"
     for s in servers:
         path = os.path.join(work, f"{t}-{s}.json")
         try:
-            iops, lat, mbs = figures(path)
-            row += f"{iops:>20.0f}{lat:>10.1f}{mbs:>9.0f}"
+            iops, lat, p50, mbs = figures(path)
+            row += f"{iops:>20.0f}{lat:>10.1f}{p50:>9.1f}{mbs:>8.0f}"
         except (OSError, ValueError, KeyError, IndexError) as e:
-            row += f"{'failed: ' + type(e).__name__:>39}"
+            row += f"{'failed: ' + type(e).__name__:>47}"
     print(row)
 PY

@@ -5,17 +5,17 @@ import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A RAM-backed, sparse {@link BlockDevice} for tests and benchmarks. Thread-safe; every call completes
  * before it returns.
  *
- * <p>Storage is a map of fixed-size pages; a page that was never written, or was trimmed or zeroed as a
- * whole, is absent and reported by {@link #allocation} as a hole that reads as zeroes. Each page is
+ * <p>Storage is a two-level table of fixed-size pages (a directory of 16 MiB groups, each an array of 4 KiB
+ * pages), so finding a page costs two array loads; a page that was never written, or was trimmed or zeroed
+ * as a whole, is absent and reported by {@link #allocation} as a hole that reads as zeroes. Each page is
  * guarded by its own monitor, which also publishes writes to readers on other threads, so flushed writes
  * are visible on every connection (the {@code NBD_FLAG_CAN_MULTI_CONN} promise).
  */
@@ -29,11 +29,18 @@ public final class MemoryBlockDevice implements BlockDevice {
     /** The most allocated pages one {@link #allocation} call walks (1 GiB), so a query stays cheap. */
     static final int MAX_PAGES_SCANNED_PER_CALL = 262_144;
 
+    /** Pages per directory group: 4096 pages of 4 KiB, 16 MiB. */
+    private static final int GROUP_SHIFT = 12;
+    private static final int GROUP_PAGES = 1 << GROUP_SHIFT;
+    /** Directory entries allowed: 2^24 groups of 16 MiB, 256 TiB. */
+    private static final long MAX_GROUPS = 1L << 24;
+
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final long sizeBytes;
     private final boolean readOnly;
-    private final ConcurrentNavigableMap<Long, byte[]> pages = new ConcurrentSkipListMap<>();
+    private final AtomicReferenceArray<AtomicReferenceArray<byte[]>> groups;
+    private final AtomicLong allocatedPages = new AtomicLong();
 
     /** A writable device of the given size. */
     public MemoryBlockDevice(long sizeBytes) {
@@ -44,8 +51,13 @@ public final class MemoryBlockDevice implements BlockDevice {
         if (sizeBytes < 0) {
             throw new IllegalArgumentException("device size must not be negative, was " + sizeBytes);
         }
+        long groupCount = (sizeBytes + (long) PAGE_SIZE * GROUP_PAGES - 1) / ((long) PAGE_SIZE * GROUP_PAGES);
+        if (groupCount > MAX_GROUPS) {
+            throw new IllegalArgumentException("MemoryBlockDevice holds at most 256 TiB, asked for " + sizeBytes);
+        }
         this.sizeBytes = sizeBytes;
         this.readOnly = readOnly;
+        this.groups = new AtomicReferenceArray<>((int) groupCount);
     }
 
     @Override
@@ -60,7 +72,7 @@ public final class MemoryBlockDevice implements BlockDevice {
 
     /** Bytes of RAM held by allocated pages. */
     public long allocatedBytes() {
-        return (long) pages.size() * PAGE_SIZE;
+        return allocatedPages.get() * PAGE_SIZE;
     }
 
     @Override
@@ -77,7 +89,7 @@ public final class MemoryBlockDevice implements BlockDevice {
             long pageIndex = position / PAGE_SIZE;
             int inPage = (int) (position % PAGE_SIZE);
             int count = Math.min(remaining, PAGE_SIZE - inPage);
-            byte[] page = pages.get(pageIndex);
+            byte[] page = page(pageIndex);
             if (page == null) {
                 out.writeZero(count);
             } else {
@@ -107,11 +119,13 @@ public final class MemoryBlockDevice implements BlockDevice {
             long pageIndex = position / PAGE_SIZE;
             int inPage = (int) (position % PAGE_SIZE);
             int count = Math.min(remaining, PAGE_SIZE - inPage);
-            byte[] page = pages.computeIfAbsent(pageIndex, index -> new byte[PAGE_SIZE]);
+            byte[] page = pageForWrite(pageIndex);
             synchronized (page) {
                 data.getBytes(source, page, inPage, count);
                 // A concurrent zeroing may have dropped this page while we waited: put it back.
-                pages.putIfAbsent(pageIndex, page);
+                if (group(pageIndex, true).compareAndSet(slot(pageIndex), null, page)) {
+                    allocatedPages.incrementAndGet();
+                }
             }
             source += count;
             position += count;
@@ -147,12 +161,12 @@ public final class MemoryBlockDevice implements BlockDevice {
             if (inPage == 0 && pageEnd <= end) {
                 // Whole pages become holes; skip straight over runs that are holes already.
                 long lastWhole = end / PAGE_SIZE;
-                pages.subMap(pageIndex, lastWhole).clear();
+                dropPages(pageIndex, lastWhole);
                 position = lastWhole * PAGE_SIZE;
                 continue;
             }
             int count = (int) (Math.min(end, pageEnd) - position);
-            byte[] page = pages.get(pageIndex);
+            byte[] page = page(pageIndex);
             if (page != null) {
                 synchronized (page) {
                     Arrays.fill(page, inPage, inPage + count, (byte) 0);
@@ -176,24 +190,77 @@ public final class MemoryBlockDevice implements BlockDevice {
         long scanned = 0;
         while (position < end && extents.size() < MAX_EXTENTS_PER_CALL && scanned < MAX_PAGES_SCANNED_PER_CALL) {
             long pageIndex = position / PAGE_SIZE;
-            boolean allocated = pages.containsKey(pageIndex);
-            long runEnd;
-            if (allocated) {
-                long next = pageIndex + 1;
-                while (next * PAGE_SIZE < end && scanned < MAX_PAGES_SCANNED_PER_CALL && pages.containsKey(next)) {
-                    next++;
-                    scanned++;
+            boolean allocated = page(pageIndex) != null;
+            long next = pageIndex + 1;
+            long lastPage = (end - 1) / PAGE_SIZE;
+            while (next <= lastPage && scanned < MAX_PAGES_SCANNED_PER_CALL) {
+                if (!allocated && group(next, false) == null) {
+                    // A whole group without pages: skip it in one step.
+                    next = ((next >>> GROUP_SHIFT) + 1) << GROUP_SHIFT;
+                    continue;
                 }
-                runEnd = next * PAGE_SIZE;
-            } else {
-                Map.Entry<Long, byte[]> nextPage = pages.ceilingEntry(pageIndex);
-                runEnd = nextPage == null ? end : nextPage.getKey() * PAGE_SIZE;
+                if ((page(next) != null) != allocated) {
+                    break;
+                }
+                next++;
+                scanned++;
             }
-            runEnd = Math.min(runEnd, end);
+            long runEnd = Math.min(next * PAGE_SIZE, end);
             extents.add(allocated ? AllocationExtent.data(runEnd - position) : AllocationExtent.sparse(runEnd - position));
             position = runEnd;
         }
         return CompletableFuture.completedFuture(extents);
+    }
+
+    private byte[] page(long pageIndex) {
+        AtomicReferenceArray<byte[]> group = group(pageIndex, false);
+        return group == null ? null : group.get(slot(pageIndex));
+    }
+
+    private byte[] pageForWrite(long pageIndex) {
+        AtomicReferenceArray<byte[]> group = group(pageIndex, true);
+        int slot = slot(pageIndex);
+        byte[] page = group.get(slot);
+        if (page != null) {
+            return page;
+        }
+        byte[] fresh = new byte[PAGE_SIZE];
+        if (group.compareAndSet(slot, null, fresh)) {
+            allocatedPages.incrementAndGet();
+            return fresh;
+        }
+        return group.get(slot) != null ? group.get(slot) : pageForWrite(pageIndex);
+    }
+
+    private AtomicReferenceArray<byte[]> group(long pageIndex, boolean create) {
+        int index = (int) (pageIndex >>> GROUP_SHIFT);
+        AtomicReferenceArray<byte[]> group = groups.get(index);
+        if (group == null && create) {
+            groups.compareAndSet(index, null, new AtomicReferenceArray<>(GROUP_PAGES));
+            group = groups.get(index);
+        }
+        return group;
+    }
+
+    private static int slot(long pageIndex) {
+        return (int) (pageIndex & (GROUP_PAGES - 1));
+    }
+
+    /** Drops whole pages [from, to), skipping groups that hold none. */
+    private void dropPages(long from, long to) {
+        long pageIndex = from;
+        while (pageIndex < to) {
+            AtomicReferenceArray<byte[]> group = group(pageIndex, false);
+            long groupEnd = Math.min(to, ((pageIndex >>> GROUP_SHIFT) + 1) << GROUP_SHIFT);
+            if (group != null) {
+                for (long index = pageIndex; index < groupEnd; index++) {
+                    if (group.getAndSet(slot(index), null) != null) {
+                        allocatedPages.decrementAndGet();
+                    }
+                }
+            }
+            pageIndex = groupEnd;
+        }
     }
 
     private void checkWritable() {

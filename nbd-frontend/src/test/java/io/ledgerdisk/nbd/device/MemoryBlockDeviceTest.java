@@ -63,6 +63,23 @@ class MemoryBlockDeviceTest {
     }
 
     @Test
+    void allocationSpansPageGroupsAndSkipsEmptyOnes() {
+        long group = 16L * 1024 * 1024;
+        MemoryBlockDevice device = new MemoryBlockDevice(64 * group);
+        // One page on each side of the first group boundary, one far away.
+        device.write(group - PAGE, Unpooled.wrappedBuffer(filled(2 * PAGE)), false).join();
+        device.write(40 * group, Unpooled.wrappedBuffer(filled(PAGE)), false).join();
+        assertEquals(3L * PAGE, device.allocatedBytes());
+        assertEquals(List.of(AllocationExtent.sparse(group - PAGE), AllocationExtent.data(2 * PAGE),
+                        AllocationExtent.sparse(39 * group - PAGE), AllocationExtent.data(PAGE),
+                        AllocationExtent.sparse(24 * group - PAGE)),
+                device.allocation(0, 64 * group).join());
+        device.writeZeroes(0, 64 * group, false).join();
+        assertEquals(0, device.allocatedBytes());
+        assertEquals(List.of(AllocationExtent.sparse(64 * group)), device.allocation(0, 64 * group).join());
+    }
+
+    @Test
     void readOnlyAndOutOfRangeCallsFailWithTheirErrors() {
         MemoryBlockDevice readOnly = new MemoryBlockDevice(PAGE, true);
         CompletionException denied = assertThrows(CompletionException.class,
