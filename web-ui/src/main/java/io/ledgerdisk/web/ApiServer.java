@@ -8,6 +8,7 @@ import io.ledgerdisk.web.api.ApiError;
 import io.ledgerdisk.web.api.ByteSize;
 import io.ledgerdisk.web.api.ClusterControl;
 import io.ledgerdisk.web.api.ControlPlane;
+import io.ledgerdisk.web.api.SnapshotControl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -41,6 +42,7 @@ public final class ApiServer implements AutoCloseable {
     private final int port;
     private final ControlPlane control;
     private final ClusterControl cluster;
+    private final SnapshotControl snapshots;
     private volatile HttpServer server;
 
     public ApiServer(Vertx vertx, String host, int port, ControlPlane control) {
@@ -49,11 +51,17 @@ public final class ApiServer implements AutoCloseable {
 
     /** A server that also serves the cluster-metadata routes ({@link ClusterRoutes}) when {@code cluster} is not null. */
     public ApiServer(Vertx vertx, String host, int port, ControlPlane control, ClusterControl cluster) {
+        this(vertx, host, port, control, cluster, null);
+    }
+
+    /** A server that also serves the snapshot, clone, restore and GC routes ({@link SnapshotRoutes}) when {@code snapshots} is not null. */
+    public ApiServer(Vertx vertx, String host, int port, ControlPlane control, ClusterControl cluster, SnapshotControl snapshots) {
         this.vertx = vertx;
         this.host = host;
         this.port = port;
         this.control = control;
         this.cluster = cluster;
+        this.snapshots = snapshots;
     }
 
     /** Starts listening; completes with the bound port. */
@@ -86,6 +94,9 @@ public final class ApiServer implements AutoCloseable {
         router.post("/api/v1/volumes/:name/verify").handler(ctx -> respond(ctx, 200, control.verifyVolume(ctx.pathParam("name"))));
         if (cluster != null) {
             ClusterRoutes.mount(router, cluster);
+        }
+        if (snapshots != null) {
+            SnapshotRoutes.mount(router, snapshots);
         }
         router.getWithRegex("^/(?!api/).*").handler(StaticHandler.create("webroot"));
         router.errorHandler(404, ctx -> error(ctx, new ApiError(ApiError.Kind.NOT_FOUND,

@@ -144,9 +144,11 @@ public final class DevNode implements AutoCloseable {
         started.push(nbdServer);
         HostPort nbd = new HostPort(config.nbd().host(), nbdServer.actualPort());
         started.push(NodeMembership.start(meta, state, nbd, config, metaServer::isLeader));
+        SnapshotControlPlane snapshotControl = new SnapshotControlPlane(meta, volumes, compactor, nbd);
+        started.push(snapshotControl);
         apiServer = new ApiServer(vertx, config.http().host(), config.http().port(),
                 new NodeControlPlane(meta, volumes, compactor, chunks, bookKeeper, nbd, this::health),
-                new ClusterControlPlane(meta, config.bookies(), config.durability()));
+                new ClusterControlPlane(meta, config.bookies(), config.durability()), snapshotControl);
         int httpPort = apiServer.start().get(30, TimeUnit.SECONDS);
         started.push(apiServer);
 

@@ -7,6 +7,8 @@ import io.ledgerdisk.journal.JournalConfig;
 import io.ledgerdisk.journal.LedgerCatalog;
 import io.ledgerdisk.journal.VolumeLog;
 import io.ledgerdisk.meta.LedgerRef;
+import io.ledgerdisk.meta.ManifestVersion;
+import io.ledgerdisk.meta.SnapshotRecord;
 import io.ledgerdisk.meta.VolumeInfo;
 import io.ledgerdisk.meta.VolumeRecord;
 import io.ledgerdisk.nbd.device.BlockDevice;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The volumes this node serves, by name. Opening one loads its committed manifest, fences any
  * previous writer and replays the log after the manifest's covered position into a fresh
- * memtable; the NBD server looks exports up here. Thread-safe.
+ * memtable; the NBD server looks exports up here. A volume's snapshots are served beside it as
+ * read-only exports {@code VOL@SNAP} ({@link SnapshotDevice}). Thread-safe.
  */
 public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
 
@@ -41,6 +44,8 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
     private final ManifestReader chunks;
     private final long maxBufferedBytesPerVolume;
     private final ConcurrentMap<String, VolumeEngine> open = new ConcurrentHashMap<>();
+    /** Read-only snapshot exports by {@code VOL@SNAP}. */
+    private final ConcurrentMap<String, SnapshotDevice> snapshots = new ConcurrentHashMap<>();
 
     public VolumeCatalog(BookKeeper bookKeeper, JournalConfig journalConfig, LedgerCatalog ledgerCatalog, ManifestStore manifests,
             ManifestReader chunks, long maxBufferedBytesPerVolume) {
@@ -82,7 +87,65 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
                                 ByteSize.format(layers.bufferedBytes()));
                         return engine;
                     });
+        }).thenCompose(engine -> openSnapshots(info).thenApply(v -> engine));
+    }
+
+    /** Serves every snapshot of {@code info} as a read-only export {@code VOL@SNAP}. */
+    private CompletableFuture<Void> openSnapshots(VolumeInfo info) {
+        return CompletableFuture.allOf(info.snapshots().stream()
+                .map(snapshot -> openSnapshot(info, snapshot))
+                .toArray(CompletableFuture[]::new));
+    }
+
+    /** Loads the manifest a snapshot pins and serves it read-only as {@code VOL@SNAP}. */
+    public CompletableFuture<SnapshotDevice> openSnapshot(VolumeInfo info, SnapshotRecord snapshot) {
+        VolumeRecord volume = info.volume();
+        return pinnedManifest(info, snapshot).thenApply(manifest -> {
+            SnapshotDevice device = new SnapshotDevice(exportName(volume.name(), snapshot.name()), volume.sizeBytes(), manifest, chunks);
+            snapshots.put(device.exportName(), device);
+            return device;
         });
+    }
+
+    /** The manifest a snapshot pins (version 0: the empty manifest). */
+    public CompletableFuture<Manifest> pinnedManifest(VolumeInfo info, SnapshotRecord snapshot) {
+        if (snapshot.manifestVersion() == 0) {
+            return CompletableFuture.completedFuture(Manifest.empty(info.volume().id(), info.volume().createdMicros()));
+        }
+        ManifestVersion pinned = info.manifest(snapshot.manifestVersion()).orElseThrow(() -> new IllegalStateException(
+                "snapshot " + exportName(info.volume().name(), snapshot.name()) + " pins manifest v" + snapshot.manifestVersion()
+                        + " which is not in the volume's history"));
+        return manifests.load(ManifestLocation.decode(pinned));
+    }
+
+    /** Stops serving a snapshot export. */
+    public void closeSnapshot(String volume, String snapshot) {
+        snapshots.remove(exportName(volume, snapshot));
+    }
+
+    /** The export name of a snapshot: {@code VOL@SNAP}. */
+    public static String exportName(String volume, String snapshot) {
+        return volume + "@" + snapshot;
+    }
+
+    /** Where manifests are stored (clones and restores save their first manifest there). */
+    public ManifestStore manifests() {
+        return manifests;
+    }
+
+    /** Reads chunks of any manifest. */
+    public ManifestReader chunks() {
+        return chunks;
+    }
+
+    /** The BookKeeper client volumes' logs are read with. */
+    public BookKeeper bookKeeper() {
+        return bookKeeper;
+    }
+
+    /** The journal settings (digest, password) ledgers are opened with. */
+    public JournalConfig journalConfig() {
+        return journalConfig;
     }
 
     /**
@@ -107,6 +170,7 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
         if (engine != null) {
             engine.close();
         }
+        snapshots.keySet().removeIf(export -> export.startsWith(name + "@"));
         return Optional.ofNullable(engine);
     }
 
@@ -120,14 +184,23 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
 
     @Override
     public List<ExportSummary> list() {
-        return open.values().stream()
+        List<ExportSummary> exports = new ArrayList<>(open.values().stream()
                 .sorted(Comparator.comparing(VolumeEngine::name))
                 .map(e -> new ExportSummary(e.name(), "Ledgerdisk volume " + e.name() + " (" + ByteSize.format(e.sizeBytes()) + ")"))
-                .toList();
+                .toList());
+        snapshots.values().stream()
+                .sorted(Comparator.comparing(SnapshotDevice::exportName))
+                .map(s -> new ExportSummary(s.exportName(), "Ledgerdisk snapshot " + s.exportName() + " (read-only, "
+                        + ByteSize.format(s.sizeBytes()) + ")"))
+                .forEach(exports::add);
+        return exports;
     }
 
     @Override
     public Optional<BlockDevice> find(String exportName) {
+        if (exportName.indexOf('@') >= 0) {
+            return Optional.ofNullable(snapshots.get(exportName));
+        }
         return Optional.ofNullable(open.get(exportName));
     }
 
