@@ -40,6 +40,21 @@ class NbdTlsTest {
     }
 
     @Test
+    void unreadableCertificateFailsTheStartWithAClearMessage(@TempDir Path dir) throws Exception {
+        Path certificate = java.nio.file.Files.writeString(dir.resolve("cert.pem"), "not a certificate");
+        Path key = java.nio.file.Files.writeString(dir.resolve("key.pem"), "not a key");
+        NbdServerConfig config = NbdServerConfig.defaults("127.0.0.1", 0).withTls(NbdTlsConfig.of(certificate, key, false));
+        try (NbdServer broken = new NbdServer(vertx, config, FixedExportCatalog.of("disk", "", new MemoryBlockDevice(4096)))) {
+            java.util.concurrent.CompletionException failure =
+                    assertThrows(java.util.concurrent.CompletionException.class, () -> broken.start().join());
+            assertTrue(failure.getCause().getMessage().contains("cannot load NBD TLS certificate"),
+                    failure.getCause().getMessage());
+            assertFalse(broken.isListening());
+        }
+        assertThrows(IllegalArgumentException.class, () -> NbdTlsConfig.of(dir.resolve("missing.pem"), key, true));
+    }
+
+    @Test
     void optionsBeforeStartTlsAreRefusedOnATlsOnlyServer() throws Exception {
         try (RawNbdClient client = RawNbdClient.handshake(server.actualPort())) {
             assertEquals(REP_ERR_TLS_REQD, client.request(OPT_LIST, Unpooled.EMPTY_BUFFER).get(0).type());
