@@ -110,7 +110,7 @@ public final class ChunkMerger {
         if (extents.size() == 0) {
             return List.of();
         }
-        long spanBlocks = extents.asMap().lastEntry().getValue().endBlock();
+        long spanBlocks = extents.endBlock();
         double tib = (double) spanBlocks * ChunkFormat.BLOCK_SIZE / (1L << 40);
         long budget = Math.max(MIN_EXTENT_MAP_BUDGET, (long) (config.extentMapBytesPerTiB() * tib));
         long heap = extents.heapBytesEstimate();

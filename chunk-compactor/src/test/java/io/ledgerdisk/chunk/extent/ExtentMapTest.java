@@ -22,7 +22,7 @@ class ExtentMapTest {
         map.put(0, 100, A);
         map.put(40, 10, B);
         assertEquals(List.of(new Extent(0, 40, A), new Extent(40, 10, B), new Extent(50, 50, A)),
-                List.copyOf(map.asMap().values()));
+                map.toList());
         map.put(40, 10, A);
         assertEquals(1, map.size(), "putting A back merges the three runs into one");
         assertEquals(new Extent(0, 100, A), map.get(99));
@@ -38,14 +38,19 @@ class ExtentMapTest {
     @Test
     void randomPutsMatchAPerBlockModelAndStayMerged() {
         Random random = new Random(42);
-        int blocks = 3000;
+        int blocks = 20_000;
         ChunkId[] model = new ChunkId[blocks];
         boolean[] mapped = new boolean[blocks];
         ChunkId[] targets = {A, B, new ChunkId("c-c"), null};
         ExtentMap map = new ExtentMap();
-        for (int i = 0; i < 2000; i++) {
+        ExtentMap snapshot = null;
+        for (int i = 0; i < 6000; i++) {
+            if (i == 3000) {
+                snapshot = map.copy();
+            }
             int first = random.nextInt(blocks);
-            int count = 1 + random.nextInt(Math.min(200, blocks - first));
+            // Mostly single blocks (many small extents, many pages), sometimes long ranges.
+            int count = random.nextInt(50) == 0 ? 1 + random.nextInt(Math.min(500, blocks - first)) : 1;
             if (random.nextInt(10) == 0) {
                 map.remove(first, count);
                 for (int b = first; b < first + count; b++) {
@@ -68,8 +73,11 @@ class ExtentMapTest {
                 assertTrue(Objects.equals(model[b], e.chunk()), "block " + b);
             }
         }
+        assertTrue(map.size() > 1000, "the test must exercise many pages: " + map.size() + " extents");
+        assertTrue(snapshot.size() > 0 && !snapshot.equals(map), "a copy does not see later changes");
+        assertEquals(map.size(), map.toList().size());
         Extent previous = null;
-        for (Extent e : map.asMap().values()) {
+        for (Extent e : map.toList()) {
             if (previous != null && previous.endBlock() == e.firstBlock()) {
                 assertNotEquals(previous.chunk() == null ? "zero" : previous.chunk(),
                         e.chunk() == null ? "zero" : e.chunk(), "adjacent runs with one target must be merged");
