@@ -4,6 +4,7 @@ import io.ledgerdisk.appliance.cli.CommandFailedException;
 import io.ledgerdisk.appliance.cli.DevCommand;
 import io.ledgerdisk.appliance.cli.NodeCommand;
 import io.ledgerdisk.appliance.cli.PgCommand;
+import io.ledgerdisk.appliance.cli.SnapshotCommand;
 import io.ledgerdisk.appliance.cli.PlacementCommand;
 import io.ledgerdisk.appliance.cli.PoolCommand;
 import io.ledgerdisk.appliance.cli.UsageException;
@@ -29,6 +30,10 @@ public final class Main {
               pool create NAME [--pg-count N] [--replicas R] [--durability immediate|lazy] [--tier local|s3] ...
               pool list | pool delete NAME | node list | pg map POOL   [--api URL]
                                      administer pools, list nodes and PG maps on a running node
+              snapshot create VOL SNAP | list VOL | delete VOL SNAP  [--api URL]
+              volume clone VOL@SNAP NEW | volume restore VOL (--at TIME | --seq N) --as NEW  [--api URL]
+              gc [--retention PERIOD]  [--api URL]
+                                     snapshots (read-only exports VOL@SNAP), clones, point-in-time restore, chunk GC
             """;
 
     private Main() {
@@ -65,6 +70,8 @@ public final class Main {
             case "pool" -> PoolCommand.run(rest, System.out);
             case "node" -> NodeCommand.run(rest, System.out);
             case "pg" -> PgCommand.run(rest, System.out);
+            case "snapshot" -> SnapshotCommand.run(rest, System.out);
+            case "gc" -> SnapshotCommand.gc(rest, System.out);
             default -> throw new UsageException("unknown command '" + words.get(0) + "'\n" + USAGE);
         }
         return 0;

@@ -16,6 +16,9 @@ public final class VolumeCommand {
                    ledgerdisk volume delete NAME [--api URL]
                    ledgerdisk volume compact NAME [--api URL]   fold memory into chunks now
                    ledgerdisk volume verify NAME [--api URL]    scrub every chunk (exit 1 on damage)
+                   ledgerdisk volume clone VOL@SNAP NEW [--api URL]   writable copy of a snapshot, nothing copied
+                   ledgerdisk volume restore VOL (--at TIME | --seq N) --as NEW [--api URL]
+                                                                 VOL as it was at TIME (ISO-8601 UTC, ms) or sequence N
               SIZE takes K, M, G, T (binary units), e.g. 10G; URL defaults to %s
             """.formatted(ApiClient.DEFAULT_API);
 
@@ -25,6 +28,14 @@ public final class VolumeCommand {
     public static void run(List<String> args, PrintStream out) {
         if (args.isEmpty()) {
             throw new UsageException("volume needs a subcommand\n" + USAGE);
+        }
+        if (args.get(0).equals("clone")) {
+            SnapshotCommand.clone(args.subList(1, args.size()), out);
+            return;
+        }
+        if (args.get(0).equals("restore")) {
+            SnapshotCommand.restore(args.subList(1, args.size()), out);
+            return;
         }
         CliArgs parsed = CliArgs.parse(args.subList(1, args.size()), Set.of("--api", "--size"), Set.of("--json"));
         ApiClient api = new ApiClient(parsed.option("--api", ApiClient.DEFAULT_API));
