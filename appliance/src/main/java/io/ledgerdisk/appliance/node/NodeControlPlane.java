@@ -85,8 +85,14 @@ final class NodeControlPlane implements ControlPlane {
 
     @Override
     public CompletableFuture<Void> deleteVolume(String name) {
-        return translate(meta.volume(name).thenCompose(found -> {
-            VolumeRecord volume = found.orElseThrow(() -> new ApiError(ApiError.Kind.NOT_FOUND, "no volume named '" + name + "'"));
+        return translate(meta.volumeInfo(name).thenCompose(found -> {
+            VolumeInfo info = found.orElseThrow(() -> new ApiError(ApiError.Kind.NOT_FOUND, "no volume named '" + name + "'"));
+            VolumeRecord volume = info.volume();
+            if (!info.snapshots().isEmpty()) {
+                // Refuse before closing: the metadata group would refuse too, leaving the volume unserved.
+                throw new ApiError(ApiError.Kind.CONFLICT, "volume '" + name + "' still has " + info.snapshots().size()
+                        + " snapshot(s); delete them first (ledgerdisk snapshot list " + name + ")");
+            }
             volumes.close(name);
             return meta.deleteVolume(name).thenRun(() -> deleteLedgers(volume));
         }));
