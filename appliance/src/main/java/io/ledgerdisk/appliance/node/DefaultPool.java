@@ -30,11 +30,16 @@ final class DefaultPool {
         return PoolRecord.Durability.valueOf(durability.name());
     }
 
-    /** The {@code default} pool of a node with these bookies and durability. */
+    /** The {@code default} pool of a node with these bookies and durability, keeping 24 h of history. */
     static PoolRecord record(int bookies, Durability durability) {
+        return record(bookies, durability, java.time.Duration.ofSeconds(PoolRequest.DEFAULT_RETENTION_SECONDS));
+    }
+
+    /** The {@code default} pool of a node with these bookies, durability and retention ({@code compaction.retention}). */
+    static PoolRecord record(int bookies, Durability durability, java.time.Duration retention) {
         JournalConfig journal = JournalConfig.forBookies(bookies);
         return new PoolRecord(NAME, journal.ensembleSize(), journal.writeQuorum(), journal.ackQuorum(), durability(durability),
                 PoolRequest.DEFAULT_PG_COUNT, PoolRequest.DEFAULT_FAILURE_DOMAIN, PoolRecord.ChunkTier.LOCAL, null,
-                TimeUnit.SECONDS.toMicros(PoolRequest.DEFAULT_RETENTION_SECONDS));
+                TimeUnit.NANOSECONDS.toMicros(retention.toNanos()));
     }
 }

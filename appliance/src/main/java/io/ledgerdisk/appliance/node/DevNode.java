@@ -122,7 +122,8 @@ public final class DevNode implements AutoCloseable {
         compactor = new VolumeCompactor(meta, volumes,
                 new Compactor(chunks, folding, foldCpu, DevNode::nowMicros),
                 new ChunkMerger(chunks, folding, foldCpu, DevNode::nowMicros),
-                manifests, chunks, new ChunkGarbageCollector(chunkStore, policy.gcGrace(), System::currentTimeMillis), policy);
+                manifests, chunks, new ChunkGarbageCollector(chunkStore, policy.gcGrace(), System::currentTimeMillis), policy,
+                bookKeeper);
         if (!state.demoCreated()) {
             if (meta.volume(DEMO_VOLUME).get(30, TimeUnit.SECONDS).isEmpty()) {
                 meta.createVolume(DEMO_VOLUME, DEMO_SIZE).get(30, TimeUnit.SECONDS);

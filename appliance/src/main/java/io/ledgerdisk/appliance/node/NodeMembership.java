@@ -67,7 +67,7 @@ final class NodeMembership implements AutoCloseable {
         NodeMembership membership = new NodeMembership(meta, state.nodeId(), leader);
         membership.register(nbd);
         if (!state.defaultPoolCreated()) {
-            membership.createDefaultPool(DefaultPool.record(config.bookies(), config.durability()));
+            membership.createDefaultPool(DefaultPool.record(config.bookies(), config.durability(), config.compaction().retention()));
             state.markDefaultPoolCreated();
         }
         membership.placePools();

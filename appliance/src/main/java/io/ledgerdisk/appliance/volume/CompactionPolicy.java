@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
  * @param checkInterval    how often the triggers are checked
  * @param gcInterval       how often unreachable chunks are collected
  * @param gcGrace          chunks younger than this are never collected (a fold may be writing them)
+ * @param retention        how far back a volume stays restorable when its pool names no retention:
+ *                         older manifest versions and folded ledgers are then dropped (0: at once)
  */
 public record CompactionPolicy(long foldBytes, Duration foldAge, long maxBufferedBytes, Duration checkInterval,
-        Duration gcInterval, Duration gcGrace) {
+        Duration gcInterval, Duration gcGrace, Duration retention) {
 
     public CompactionPolicy {
         if (foldBytes <= 0 || maxBufferedBytes < foldBytes) {
@@ -26,8 +28,8 @@ public record CompactionPolicy(long foldBytes, Duration foldAge, long maxBuffere
                     + ", maxBufferedBytes " + maxBufferedBytes);
         }
         if (foldAge.isNegative() || foldAge.isZero() || checkInterval.isNegative() || checkInterval.isZero()
-                || gcInterval.isNegative() || gcInterval.isZero() || gcGrace.isNegative()) {
-            throw new IllegalArgumentException("compaction durations must be positive (gcGrace may be 0)");
+                || gcInterval.isNegative() || gcInterval.isZero() || gcGrace.isNegative() || retention.isNegative()) {
+            throw new IllegalArgumentException("compaction durations must be positive (gc-grace and retention may be 0)");
         }
     }
 
@@ -38,7 +40,8 @@ public record CompactionPolicy(long foldBytes, Duration foldAge, long maxBuffere
             "compaction.max-buffered-bytes", "512M",
             "compaction.check-interval", "1s",
             "compaction.gc-interval", "10m",
-            "compaction.gc-grace", "1h");
+            "compaction.gc-grace", "1h",
+            "compaction.retention", "24h");
 
     /**
      * Reads the {@code compaction.*} settings (other keys are ignored); sizes take K/M/G/T,
@@ -54,7 +57,8 @@ public record CompactionPolicy(long foldBytes, Duration foldAge, long maxBuffere
         }
         return new CompactionPolicy(size(settings, "compaction.fold-bytes"), duration(settings, "compaction.fold-age"),
                 size(settings, "compaction.max-buffered-bytes"), duration(settings, "compaction.check-interval"),
-                duration(settings, "compaction.gc-interval"), duration(settings, "compaction.gc-grace"));
+                duration(settings, "compaction.gc-interval"), duration(settings, "compaction.gc-grace"),
+                duration(settings, "compaction.retention"));
     }
 
     private static long size(Map<String, String> settings, String key) {
@@ -91,9 +95,8 @@ public record CompactionPolicy(long foldBytes, Duration foldAge, long maxBuffere
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d|)");
 
-    /** Fold at 64 MiB or 30 s, hold at most 512 MiB per volume, collect every 10 min with 1 h of grace. */
+    /** Fold at 64 MiB or 30 s, hold at most 512 MiB per volume, collect every 10 min with 1 h of grace, keep 24 h. */
     public static CompactionPolicy defaults() {
-        return new CompactionPolicy(64L << 20, Duration.ofSeconds(30), 512L << 20, Duration.ofSeconds(1),
-                Duration.ofMinutes(10), Duration.ofHours(1));
+        return fromProperties(Map.of());
     }
 }

@@ -154,14 +154,21 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
      * opening it with recovery is what fences a previous writer.
      */
     static List<Long> uncoveredLedgers(List<LedgerRef> ledgers, long covered) {
-        List<Long> needed = new ArrayList<>();
-        for (int i = 0; i < ledgers.size(); i++) {
-            boolean last = i == ledgers.size() - 1;
-            if (last || ledgers.get(i + 1).firstSequence() > covered + 1) {
-                needed.add(ledgers.get(i).ledgerId());
-            }
+        List<Long> folded = coveredLedgers(ledgers, covered);
+        return ledgers.stream().map(LedgerRef::ledgerId).filter(id -> !folded.contains(id)).toList();
+    }
+
+    /**
+     * The ledgers, oldest first, whose every record is at or below {@code covered}: a ledger is
+     * fully covered when its successor starts at or before {@code covered + 1}. The newest ledger
+     * is never among them.
+     */
+    static List<Long> coveredLedgers(List<LedgerRef> ledgers, long covered) {
+        List<Long> folded = new ArrayList<>();
+        for (int i = 0; i + 1 < ledgers.size() && ledgers.get(i + 1).firstSequence() <= covered + 1; i++) {
+            folded.add(ledgers.get(i).ledgerId());
         }
-        return needed;
+        return folded;
     }
 
     /** Stops serving a volume; returns the engine it closed, if it was open. */

@@ -13,6 +13,8 @@ import io.ledgerdisk.meta.ManifestVersion;
 import io.ledgerdisk.meta.MetaClient;
 import io.ledgerdisk.meta.VolumeInfo;
 import io.ledgerdisk.web.api.ByteSize;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.bookkeeper.client.BookKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +54,7 @@ public final class VolumeCompactor implements AutoCloseable {
     private final ManifestReader chunks;
     private final ChunkGarbageCollector collector;
     private final CompactionPolicy policy;
+    private final BookKeeper bookKeeper;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "ledgerdisk-compaction");
         thread.setDaemon(true);
@@ -60,7 +65,8 @@ public final class VolumeCompactor implements AutoCloseable {
     private volatile CompletableFuture<ChunkGarbageCollector.Report> collecting = CompletableFuture.completedFuture(null);
 
     public VolumeCompactor(MetaClient meta, VolumeCatalog volumes, Compactor compactor, ChunkMerger merger, ManifestStore manifests,
-            ManifestReader chunks, ChunkGarbageCollector collector, CompactionPolicy policy) {
+            ManifestReader chunks, ChunkGarbageCollector collector, CompactionPolicy policy, BookKeeper bookKeeper) {
+        this.bookKeeper = bookKeeper;
         this.meta = meta;
         this.volumes = volumes;
         this.compactor = compactor;
@@ -85,13 +91,21 @@ public final class VolumeCompactor implements AutoCloseable {
      * it; completes with the committed manifest (the current one if there was nothing to do).
      */
     public CompletableFuture<Manifest> compact(VolumeEngine engine) {
-        return serialized(engine, () -> fold(engine).thenCompose(folded -> merge(engine)));
+        return serialized(engine, () -> fold(engine).thenCompose(folded -> merge(engine))
+                .thenCompose(merged -> retain(engine).thenApply(v -> merged)));
     }
 
-    /** Deletes chunks and stored manifests that no committed manifest version reaches any more. */
+    /**
+     * Deletes chunks and stored manifests that no committed manifest version reaches any more.
+     * Never runs beside a fold or merge (their chunks are not reachable until committed), and
+     * folds started meanwhile wait for it; the grace period protects other nodes' folds.
+     */
     public synchronized CompletableFuture<ChunkGarbageCollector.Report> collectGarbage() {
         if (!collecting.isDone()) {
             return collecting;
+        }
+        if (running.values().stream().anyMatch(step -> !step.isDone())) {
+            return CompletableFuture.completedFuture(new ChunkGarbageCollector.Report(List.of(), 0, 0, 0));
         }
         collecting = reachable().thenCompose(reachable -> collector.collect(reachable, id -> true))
                 .whenComplete((report, failure) -> {
@@ -123,10 +137,12 @@ public final class VolumeCompactor implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Manifest> serialized(VolumeEngine engine, java.util.function.Supplier<CompletableFuture<Manifest>> step) {
-        return running.compute(engine.volumeId(), (id, previous) -> previous == null || previous.isDone()
-                ? step.get()
-                : previous.handle((m, e) -> null).thenCompose(v -> step.get()));
+    private synchronized CompletableFuture<Manifest> serialized(VolumeEngine engine, Supplier<CompletableFuture<Manifest>> step) {
+        CompletableFuture<?> gc = collecting;
+        return running.compute(engine.volumeId(), (id, previous) -> {
+            CompletableFuture<?> before = previous == null ? gc : CompletableFuture.allOf(previous, gc);
+            return before.isDone() ? step.get() : before.handle((m, e) -> null).thenCompose(v -> step.get());
+        });
     }
 
     private CompletableFuture<Manifest> fold(VolumeEngine engine) {
@@ -170,6 +186,51 @@ public final class VolumeCompactor implements AutoCloseable {
                     engine.layers().install(next, folded);
                     return next;
                 });
+    }
+
+    /**
+     * Drops what the retention window no longer needs: manifest versions older than it (the
+     * metadata group keeps pinned ones and the newest before the window), then the ledgers whose
+     * records the oldest kept version already covers (never the ledger being written). The
+     * metadata forgets a ledger before BookKeeper deletes it, so a crash in between only leaks it.
+     */
+    private CompletableFuture<Void> retain(VolumeEngine engine) {
+        Instant now = Instant.now();
+        return retention(engine).thenCompose(retention -> {
+            Instant keepFrom = now.minus(retention);
+            long keepFromMicros = keepFrom.getEpochSecond() * 1_000_000L + keepFrom.getNano() / 1_000;
+            return meta.trimManifests(engine.volumeId(), keepFrom).thenCompose(info -> {
+                    // A restore inside the window starts from the newest version older than the
+                    // window; the log before that version is no longer needed.
+                    long baseCovered = info.manifests().stream().filter(m -> m.createdMicros() < keepFromMicros)
+                            .mapToLong(ManifestVersion::coveredSequence).max().orElse(0);
+                    List<Long> folded = VolumeCatalog.coveredLedgers(info.volume().ledgers(), baseCovered);
+                    if (folded.isEmpty()) {
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    return meta.trimLedgers(engine.volumeId(), folded).thenAccept(volume -> {
+                        folded.forEach(id -> bookKeeper.newDeleteLedgerOp().withLedgerId(id).execute().whenComplete((v, failure) -> {
+                            if (failure != null) {
+                                LOG.warn("ledger {} of volume {} is folded and out of retention but could not be deleted: {}", id,
+                                        engine.name(), failure.getMessage());
+                            }
+                        }));
+                        LOG.info("volume {}: deleted {} folded ledger(s) out of retention {}", engine.name(), folded.size(), folded);
+                    });
+                });
+        });
+    }
+
+    /** The volume's pool's retention, or the node's default when it has no pool or the pool names none. */
+    private CompletableFuture<Duration> retention(VolumeEngine engine) {
+        return meta.volumeInfo(engine.name()).thenCompose(info -> {
+            String pool = info.map(VolumeInfo::pool).orElse(null);
+            if (pool == null) {
+                return CompletableFuture.completedFuture(policy.retention());
+            }
+            return meta.pools().thenApply(pools -> pools.stream().filter(p -> p.name().equals(pool)).findFirst()
+                    .map(p -> Duration.ofNanos(p.retentionMicros() * 1_000)).orElse(policy.retention()));
+        });
     }
 
     /** Every object a committed manifest version of any volume reaches: its chunks and the stored manifest itself. */

@@ -110,4 +110,46 @@ class CompactionIT {
             assertTrue(node.log().contains(victim.getFileName().toString()), "the node logs the damaged chunk");
         }
     }
+
+    /** With retention 0, folded ledgers and chunks nothing reaches any more are deleted. */
+    @Test
+    void outOfRetentionLedgersAndUnreachableChunksAreDeleted() throws Exception {
+        Path config = config("compaction.fold-age=1h", "compaction.retention=0s", "compaction.gc-grace=0s",
+                "compaction.gc-interval=1s");
+        try (ApplianceProcess node = new ApplianceProcess(temp.resolve("data"), 1, List.of("--config", config.toString())).start()) {
+            node.cli("volume", "create", "short", "--size", "8M").assertSuccess();
+            String volume = node.nbdUri("short");
+            ExternalCommand.run("qemu-io", "-f", "raw", volume, "-c", "write -P 0x0a 0 4M").assertSuccess();
+            node.cli("volume", "compact", "short").assertSuccess();
+            Path chunks = temp.resolve("data/chunks");
+            List<Path> first;
+            try (Stream<Path> files = Files.list(chunks)) {
+                first = files.filter(p -> p.getFileName().toString().startsWith("c-")).toList();
+            }
+            assertEquals(1, first.size(), "one fold of 4 MiB makes one chunk");
+
+            node.kill9();
+            node.start();
+            ExternalCommand.run("qemu-io", "-f", "raw", volume, "-c", "write -P 0x0b 0 4M").assertSuccess();
+            node.cli("volume", "compact", "short").assertSuccess();
+            String listed = node.cli("volume", "list", "--json").assertSuccess().output();
+            com.fasterxml.jackson.databind.JsonNode shortVolume = null;
+            for (com.fasterxml.jackson.databind.JsonNode v : new com.fasterxml.jackson.databind.ObjectMapper().readTree(listed)) {
+                if (v.get("name").asText().equals("short")) {
+                    shortVolume = v;
+                }
+            }
+            assertEquals(1, shortVolume.get("ledgers").size(), "the folded ledger of the first run is gone:\n" + listed);
+
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (Files.exists(first.get(0)) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(!Files.exists(first.get(0)), "the overwritten chunk is collected:\n" + node.log());
+            ExternalCommand.run("qemu-io", "-f", "raw", volume, "-c", "read -P 0x0b 0 4M", "-c", "read -P 0 4M 4M").assertSuccess();
+            node.kill9();
+            node.start();
+            ExternalCommand.run("qemu-io", "-f", "raw", volume, "-c", "read -P 0x0b 0 4M", "-c", "read -P 0 4M 4M").assertSuccess();
+        }
+    }
 }
