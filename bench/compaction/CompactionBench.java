@@ -64,11 +64,6 @@ public final class CompactionBench {
             System.out.printf("  %-7s writes, memory store               %10.0f   %10.0f%n", size(writeSize),
                     fold(random, writeSize, null), fold(text, writeSize, null));
         }
-        extentMapMemory();
-        if (Boolean.parseBoolean(System.getProperty("bench.wa", "true"))) {
-            writeAmplification(text);
-        }
-
         Path dir = Files.createTempDirectory("ledgerdisk-compaction-bench");
         try {
             System.out.printf("  %-7s writes, local dir store (fsync)     %10.0f   %10.0f%n", size(64 << 10),
@@ -79,6 +74,11 @@ public final class CompactionBench {
                     Files.deleteIfExists(p);
                 }
             }
+        }
+
+        extentMapMemory();
+        if (Boolean.parseBoolean(System.getProperty("bench.wa", "true"))) {
+            writeAmplification(text);
         }
     }
 
