@@ -625,7 +625,7 @@ def bench_server(server, tests, cfg, work, results, profiler=None, profile_test=
             r = per[name]
             log(f"{server.name}: {name}: {r['iops']:.0f} IOPS, {r['mbs']:.1f} MB/s, mean {r['lat_mean_us']:.0f} µs")
         except subprocess.TimeoutExpired:
-            per[name] = {"error": "fio timed out"}
+            per[name] = {"error": f"fio did not finish within {cfg['runtime'] + cfg['ramp'] + 120} s (the server stalled); killed"}
             log(f"{server.name}: {name}: timed out")
         except Exception as e:  # noqa: BLE001
             per[name] = {"error": str(e)}
@@ -820,7 +820,7 @@ def extra_rows(results, journal, meta, compaction):
     rows.append({"key": "extent_map_heap", "metric": "extent-map heap per TiB after merging, MiB (goal ≤ 64)", "better": "n/a",
                  "values": {}, "note": "not measured (no benchmark of it under bench/ yet)"})
     rows.append({"key": "write_amplification", "metric": "write amplification (bytes to disks and S3 ÷ client bytes)", "better": "n/a",
-                 "values": {}, "note": "not measured (needs the compactor wired into the appliance)"})
+                 "values": {}, "note": "not measured (no benchmark of it under bench/ yet)"})
     rows.append({"key": "restore_time", "metric": "point-in-time restore time", "better": "n/a", "values": {},
                  "note": "not measured (point-in-time restore is not implemented yet)"})
     rows.append({"key": "failover_time", "metric": "volume failover time (another node takes a volume over)",
