@@ -128,7 +128,12 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
         }
     }
 
-    /** Opens the configured store (an S3 store behind its read cache when one is configured; its bucket is checked, and created when missing). Blocks. */
+    /**
+     * Opens the configured store: a local directory, or an S3 store (behind its read cache when
+     * one is configured) whose bucket is checked, and created when missing. Blocks.
+     *
+     * @throws ChunkStoreException if the directory or the bucket cannot be used
+     */
     public ChunkStore open() {
         switch (kind) {
             case LOCAL:
@@ -137,7 +142,13 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
                 S3ChunkStore remote = S3ChunkStore.open(s3);
                 // A node cannot serve without its manifests, which live in the bucket: check it
                 // (creating it on a fresh S3-compatible server) at start, not at the first fold.
-                remote.createBucketIfMissing();
+                try {
+                    remote.createBucketIfMissing();
+                } catch (RuntimeException e) {
+                    remote.close();
+                    throw e instanceof ChunkStoreException ? e : new ChunkStoreException("cannot reach bucket "
+                            + s3.bucket() + " at " + (s3.endpoint() == null ? "AWS" : s3.endpoint()) + ": " + e, e);
+                }
                 return cacheBytes > 0 ? CachingChunkStore.open(remote, cacheDirectory, cacheBytes) : remote;
             default:
                 throw new IllegalStateException("unhandled chunk store kind " + kind);
