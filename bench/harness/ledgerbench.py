@@ -405,6 +405,7 @@ def fio(server, name, rw, bs, depth, extra, work, region, timeout, time_based=No
         raise RuntimeError(f"fio exited {p.returncode}: {p.stdout.strip()[-400:]}")
     r = parse_fio(out, rw)
     r["load_before"] = load
+    r["finished_at"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     return r
 
 
@@ -643,6 +644,41 @@ def bench_server(server, tests, cfg, work, results, profiler=None, profile_test=
     per["elapsed_s"] = round(time.time() - t0, 1)
 
 
+def volume_ops(server, per):
+    """Times `volume compact` of the benchmark volume after the tests and a point-in-time
+    `volume restore` to the moment the QD32 randwrite test ended, each minus the CLI's own start
+    (`volume list`)."""
+    cli = [str(server.app / "bin" / "ledgerdisk")]
+    api = ["--api", server.api]
+
+    def timed(args, timeout=900):
+        t0 = time.time()
+        p = run(cli + args + api, timeout=timeout)
+        return time.time() - t0, p
+
+    res = {}
+    try:
+        base, p = timed(["volume", "list"], 120)
+        res["cli_start_s"] = round(base, 2)
+        secs, p = timed(["volume", "compact", VOLUME])
+        res["compact_wall_s"] = round(secs, 2)
+        res["compact_s"] = round(max(0.0, secs - base), 2) if p.returncode == 0 else None
+        if p.returncode != 0:
+            res["compact_error"] = p.stdout.strip()[-300:]
+        at = (per.get("qd32_randwrite") or {}).get("finished_at")
+        if at:
+            secs, p = timed(["volume", "restore", VOLUME, "--at", at, "--as", VOLUME + "-restored"])
+            res["restore_at"] = at
+            res["restore_wall_s"] = round(secs, 2)
+            res["restore_s"] = round(max(0.0, secs - base), 2) if p.returncode == 0 else None
+            if p.returncode != 0:
+                res["restore_error"] = p.stdout.strip()[-300:]
+    except subprocess.TimeoutExpired as e:
+        res["error"] = f"timed out: {e}"
+    log(f"{server.name}: volume ops {res}")
+    return res
+
+
 def run_script(cmd, timeout, env=None):
     t0 = time.time()
     try:
@@ -736,6 +772,8 @@ def fmt(v, key):
         return "—"
     if isinstance(v, str):
         return v
+    if key.endswith("_time"):
+        return f"{v:.2f}"
     if key.endswith("_lat") or key.endswith("_us"):
         return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
     if key.endswith("_mbs"):
@@ -821,8 +859,15 @@ def extra_rows(results, journal, meta, compaction):
                  "values": {}, "note": "not measured (no benchmark of it under bench/ yet)"})
     rows.append({"key": "write_amplification", "metric": "write amplification (bytes to disks and S3 ÷ client bytes)", "better": "n/a",
                  "values": {}, "note": "not measured (no benchmark of it under bench/ yet)"})
-    rows.append({"key": "restore_time", "metric": "point-in-time restore time", "better": "n/a", "values": {},
-                 "note": "not measured (point-in-time restore is not implemented yet)"})
+    ops = {s: results.get(s, {}).get("volume_ops", {}) for s in OURS}
+    for key, label, field in [
+            ("compact_time", "`volume compact` of the benchmark volume after the tests, s (the CLI's ~2 s start subtracted, ±0.3 s; the background compactor may have folded most already)", "compact_s"),
+            ("restore_time", "point-in-time `volume restore --at` (end of the QD32 randwrite test) into a new volume, s (CLI start subtracted)", "restore_s")]:
+        vals = {s: ops[s].get(field) for s in OURS if ops[s]}
+        errs = [f"{s}: {ops[s].get(field.replace('_s', '_error')) or ops[s].get('error')}" for s in OURS
+                if ops[s] and ops[s].get(field) is None]
+        rows.append({"key": key, "metric": label, "better": "lower", "values": vals,
+                     "note": ("; ".join(errs) if errs else None) if vals else "not measured (no Ledgerdisk run)"})
     rows.append({"key": "failover_time", "metric": "volume failover time (another node takes a volume over)",
                  "better": "n/a", "values": {},
                  "note": "not measured (multi-node appliance not implemented yet; Ratis-only failover is printed by raft-meta's MetaFailoverIT)"})
@@ -1016,6 +1061,8 @@ def main():
                         server.create_volume()
                 prof = profiler if name == "ledgerdisk-immediate" else None
                 bench_server(server, tests, cfg, work, report["results"], prof, "qd32_randwrite")
+                if isinstance(server, Ledgerdisk) and mode != "smoke" and server.proc.poll() is None:
+                    report["results"][name]["volume_ops"] = volume_ops(server, report["results"][name])
                 if prof and report["results"][name].get("qd32_randwrite", {}).get("jfr"):
                     report["profile"] = {"server": name, "test": "qd32_randwrite",
                                          "jfr": report["results"][name]["qd32_randwrite"]["jfr"]}
