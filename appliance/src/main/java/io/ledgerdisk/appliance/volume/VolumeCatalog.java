@@ -77,6 +77,7 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
                     .thenApply(log -> {
                         VolumeEngine engine = new VolumeEngine(volume.name(), volume.id(), volume.sizeBytes(), log, layers, chunks,
                                 journalConfig);
+                        engine.onFenced(() -> open.remove(volume.name(), engine));
                         VolumeEngine previous = open.put(volume.name(), engine);
                         if (previous != null) {
                             previous.close();

@@ -8,6 +8,7 @@ import io.ledgerdisk.journal.Durability;
 import io.ledgerdisk.journal.JournalConfig;
 import io.ledgerdisk.journal.JournalException;
 import io.ledgerdisk.journal.VolumeLog;
+import io.ledgerdisk.journal.VolumeLogFencedException;
 import io.ledgerdisk.journal.record.LogRecord;
 import io.ledgerdisk.journal.record.RecordType;
 import io.ledgerdisk.nbd.device.AllocationExtent;
@@ -43,6 +44,7 @@ public final class VolumeEngine implements BlockDevice {
     private final Durability durability;
     private final int maxPayloadBytes;
     private volatile boolean closed;
+    private volatile Runnable onFenced = () -> { };
 
     public VolumeEngine(String name, long volumeId, long sizeBytes, VolumeLog log, VolumeLayers layers, ManifestReader chunks,
             JournalConfig journal) {
@@ -86,6 +88,11 @@ public final class VolumeEngine implements BlockDevice {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** What to do once another writer has fenced this volume's log (the catalog stops serving it). */
+    public void onFenced(Runnable action) {
+        this.onFenced = action;
     }
 
     @Override
@@ -244,6 +251,16 @@ public final class VolumeEngine implements BlockDevice {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             if (cause instanceof BlockDeviceException) {
                 return CompletableFuture.failedFuture(cause);
+            }
+            if (cause instanceof VolumeLogFencedException) {
+                // Another node opened the volume (DESIGN.md, failover): never acknowledge again here.
+                if (!closed) {
+                    closed = true;
+                    LOG.error("volume {} was taken over by another writer; this node stops serving it: {}", name, cause.getMessage());
+                    onFenced.run();
+                }
+                return CompletableFuture.failedFuture(new BlockDeviceException(BlockError.ESHUTDOWN,
+                        "volume " + name + " is now served by another node", cause));
             }
             if (cause instanceof JournalException) {
                 LOG.warn("{} on volume {} failed: {}", what, name, cause.getMessage());
