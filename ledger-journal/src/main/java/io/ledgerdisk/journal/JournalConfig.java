@@ -34,7 +34,12 @@ public record JournalConfig(
     /** The smallest entry that holds one record with one payload byte. */
     public static final int MIN_ENTRY_BYTES =
             LedgerRecordFormat.ENTRY_HEADER_LENGTH + LedgerRecordFormat.recordLength(1);
-    public static final int DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024;
+    /**
+     * One MiB of payload plus the entry and record headers: a large NBD write then splits into
+     * whole, block-aligned 1 MiB records (a 4 MiB write is 4 records, not 4 and a sliver).
+     */
+    public static final int DEFAULT_MAX_ENTRY_BYTES = 1024 * 1024 + LedgerRecordFormat.ENTRY_HEADER_LENGTH
+            + LedgerRecordFormat.recordLength(0);
     public static final long DEFAULT_ROLL_OVER_BYTES = 1024L * 1024 * 1024;
     public static final Duration DEFAULT_ROLL_OVER_AGE = Duration.ofHours(1);
 

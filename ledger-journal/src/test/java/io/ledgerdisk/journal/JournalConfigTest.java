@@ -17,7 +17,7 @@ class JournalConfigTest {
         assertQuorums(JournalConfig.forBookies(7), 3, 3, 2);
         JournalConfig config = JournalConfig.forBookies(3);
         assertEquals(Durability.IMMEDIATE, config.durability());
-        assertEquals(1024 * 1024, config.maxEntryBytes());
+        assertEquals(1024 * 1024, config.maxPayloadBytes(), "a 1 MiB write fits one record");
         assertEquals(1024L * 1024 * 1024, config.rollOverBytes());
         assertEquals(Duration.ofHours(1), config.rollOverAge());
     }

@@ -55,7 +55,8 @@ public final class VolumeEngine implements BlockDevice {
         this.layers = layers;
         this.chunks = chunks;
         this.durability = journal.durability();
-        this.maxPayloadBytes = journal.maxPayloadBytes();
+        // Pieces of a large write stay block-aligned, so folds need no read-modify-write for them.
+        this.maxPayloadBytes = Math.max(4096, journal.maxPayloadBytes() & ~4095);
     }
 
     /** Applies one replayed log record (restart and failover rebuild a volume this way). */
