@@ -47,14 +47,9 @@ class ClusterCliIT {
         }
     }
 
-    /** {@code bin/ledgerdisk ARGS --api URL}, stdout and stderr merged. */
+    /** {@code bin/ledgerdisk ARGS --api URL} against the shared node. */
     private static ExternalCommand.Result cli(String... args) throws Exception {
-        String[] command = new String[args.length + 3];
-        command[0] = ApplianceProcess.LAUNCHER.toString();
-        System.arraycopy(args, 0, command, 1, args.length);
-        command[args.length + 1] = "--api";
-        command[args.length + 2] = node.apiUrl();
-        return ExternalCommand.run(command);
+        return node.cli(args);
     }
 
     /** What a command printed on stdout alone (scripts parse it), its stderr and its exit code. */
