@@ -213,9 +213,13 @@ public final class VolumeEngine implements BlockDevice {
         return new BlockDeviceException(BlockError.EIO, "read on volume " + name + " failed: " + cause.getMessage(), cause);
     }
 
-    /** Writes wait while the memtables are full, until a fold has made room (backpressure). */
+    /**
+     * Writes wait (backpressure) while the memtables are full, until a fold has made room, and
+     * while the log has more unsent bytes queued than its bound, until BookKeeper catches up.
+     */
     private CompletableFuture<Void> whenSpace() {
-        return layers.isFull() ? layers.whenSpace() : CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> memory = layers.isFull() ? layers.whenSpace() : CompletableFuture.completedFuture(null);
+        return log.isWritable() ? memory : memory.thenCompose(v -> log.whenWritable());
     }
 
     private CompletableFuture<Void> zeroRange(RecordType type, long offset, long length, boolean fua) {
