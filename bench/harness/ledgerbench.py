@@ -747,14 +747,7 @@ def compaction_bench(cfg, quick):
     res = {"rc": rc, "elapsed_s": secs, "command": "bench/compaction/run.sh " + " ".join(cmd[1:]), "folds": {}}
     start = next((i for i, l in enumerate(lines) if l.startswith("compaction bench:")), None)
     res["output"] = lines[start:] if start is not None else lines[-30:]
-    for l in lines:
-        m = re.match(r"\s*(.+?writes, .+?store.*?)\s+([\d.]+)\s+([\d.]+)\s*$", l)
-        if m:
-            res["folds"][re.sub(r"\s+", " ", m.group(1))] = {"random_mbs": float(m.group(2)),
-                                                             "compressible_mbs": float(m.group(3))}
-        m = re.match(r"\s*compression ratio of the data.*?([\d.]+)\s+([\d.]+)\s*$", l)
-        if m:
-            res["compression_ratio"] = {"random": float(m.group(1)), "compressible": float(m.group(2))}
+    parse_compaction(lines, res)
     if res["folds"]:
         res["status"] = "ok"
     else:
@@ -765,6 +758,29 @@ def compaction_bench(cfg, quick):
     return res
 
 
+def parse_compaction(lines, res):
+    res["folds"] = {}
+    for l in lines:
+        m = re.search(r"BEFORE merging: (\d+) extents, estimate ([\d.]+) MiB, measured ([\d.]+) MiB", l)
+        if m:
+            res["extent_map_before"] = {"extents": int(m.group(1)), "estimate_mib": float(m.group(2)),
+                                        "measured_mib": float(m.group(3))}
+        m = re.search(r"fold ([\d.]+) \+ merge ([\d.]+) chunk bytes per client byte, (\d+) merge passes, "
+                      r"(\d+) extents left \(([\d.]+) KiB of map\)", l)
+        if m:
+            res["write_amplification"] = {"fold": float(m.group(1)), "merge": float(m.group(2)),
+                                          "passes": int(m.group(3)), "extents_left": int(m.group(4)),
+                                          "map_kib_per_gib": float(m.group(5))}
+        m = re.match(r"\s*(.+?writes, .+?store.*?)\s+([\d.]+)\s+([\d.]+)\s*$", l)
+        if m:
+            res["folds"][re.sub(r"\s+", " ", m.group(1))] = {"random_mbs": float(m.group(2)),
+                                                             "compressible_mbs": float(m.group(3))}
+        m = re.match(r"\s*compression ratio of the data.*?([\d.]+)\s+([\d.]+)\s*$", l)
+        if m:
+            res["compression_ratio"] = {"random": float(m.group(1)), "compressible": float(m.group(2))}
+    return res
+
+
 # ---------------------------------------------------------------- table
 
 def fmt(v, key):
@@ -772,6 +788,8 @@ def fmt(v, key):
         return "—"
     if isinstance(v, str):
         return v
+    if key.startswith("extent_map"):
+        return f"{v:.1f}"
     if key.endswith("_time"):
         return f"{v:.2f}"
     if key.endswith("_lat") or key.endswith("_us"):
@@ -855,10 +873,16 @@ def extra_rows(results, journal, meta, compaction):
     else:
         rows.append({"key": "compaction_mbs", "metric": "compaction throughput, MB/s of logical data per core (goal ≥ 300)",
                      "better": "n/a", "values": {}, "note": compaction.get("status")})
-    rows.append({"key": "extent_map_heap", "metric": "extent-map heap per TiB after merging, MiB (goal ≤ 64)", "better": "n/a",
-                 "values": {}, "note": "not measured (no benchmark of it under bench/ yet)"})
-    rows.append({"key": "write_amplification", "metric": "write amplification (bytes to disks and S3 ÷ client bytes)", "better": "n/a",
-                 "values": {}, "note": "not measured (no benchmark of it under bench/ yet)"})
+    em = compaction.get("extent_map_before")
+    wa = compaction.get("write_amplification")
+    note = "not measured (no such figure from bench/compaction yet)"
+    rows.append({"key": "extent_map_before", "metric": "extent-map heap per TiB before merging (4 MiB chunks + 1% random 4 KiB overwrites), MiB measured (bench/compaction)",
+                 "better": "lower", "values": {"ledgerdisk-immediate": em["measured_mib"]} if em else {}, "note": None if em else note})
+    rows.append({"key": "extent_map_after", "metric": "extent-map heap per TiB after merging, MiB (bench/compaction's 1 GiB case × 1024; goal ≤ 64, Vitastor 512)",
+                 "better": "lower", "values": {"ledgerdisk-immediate": wa["map_kib_per_gib"]} if wa else {}, "note": None if wa else note})
+    rows.append({"key": "write_amplification", "metric": "write amplification of random 4 KiB overwrites, chunk bytes per client byte: fold + merge (bench/compaction; log replicas not counted)",
+                 "better": "lower", "values": {"ledgerdisk-immediate": f"{wa['fold']:.2f} + {wa['merge']:.2f}"} if wa else {},
+                 "note": None if wa else note})
     ops = {s: results.get(s, {}).get("volume_ops", {}) for s in OURS}
     for key, label, field in [
             ("compact_time", "`volume compact` of the benchmark volume after the tests, s (the CLI's ~2 s start subtracted, ±0.3 s; the background compactor may have folded most already)", "compact_s"),
@@ -965,6 +989,20 @@ def text_table(report):
 
 # ---------------------------------------------------------------- main
 
+def render(path):
+    report = json.loads(path.read_text())
+    comp = report["others"].get("compaction", {})
+    if comp.get("output"):
+        parse_compaction(comp["output"], comp)
+    tests = [t for t in TESTS if any(t[0] in report["results"].get(s, {}) for s in report["servers"])]
+    report["table"] = build_table(report["results"], report["servers"], extra_rows(report["results"], *(
+        report["others"].get(k, {}) for k in ("journal", "meta", "compaction"))), tests)
+    path.write_text(json.dumps(report, indent=2, default=str))
+    path.with_suffix(".md").write_text(markdown(report))
+    print(text_table(report))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -980,7 +1018,10 @@ def main():
     ap.add_argument("--note", default="", help="a sentence to put under the machine line")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory (logs, fio JSON, JFR)")
     ap.add_argument("--results", default=str(RESULTS), help="where to write JSON and Markdown")
+    ap.add_argument("--render", metavar="JSON", help="re-render a saved result (JSON) into its .md with this table code")
     args = ap.parse_args()
+    if args.render:
+        return render(Path(args.render))
 
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     cfg = dict(MODES[mode])
