@@ -70,11 +70,44 @@ final class LogHistory {
                 .exceptionally(error -> {
                     throw unreadable("open ledger " + ledgerId, error);
                 })
-                .thenCompose(handle -> readConfirmed(handle, 0)
+                .thenCompose(handle -> firstEntryAfter(handle, 0, handle.getLastAddConfirmed())
+                        .thenCompose(first -> readConfirmed(handle, first))
                         .thenCompose(v -> stopped || handle.isClosed()
                                 ? CompletableFuture.<Void>completedFuture(null)
                                 : readUnconfirmed(handle, Math.max(0, handle.getLastAddConfirmed() + 1)))
                         .whenComplete((v, error) -> handle.closeAsync()));
+    }
+
+    /**
+     * The first confirmed entry in {@code [low, high]} that may hold a record after the ones
+     * already handed over ({@code high + 1} if none): a binary search on each entry's last
+     * sequence, which never decreases along a ledger. A restore from a recent manifest thus reads
+     * a few entries of a long ledger instead of all of it.
+     */
+    private CompletableFuture<Long> firstEntryAfter(ReadHandle handle, long low, long high) {
+        if (low > high || lastSequence <= 0) {
+            return CompletableFuture.completedFuture(low);
+        }
+        long middle = (low + high) >>> 1;
+        return handle.readAsync(middle, middle)
+                .exceptionally(error -> {
+                    throw unreadable("read entry " + middle + " of ledger " + handle.getId(), error);
+                })
+                .thenCompose(entries -> lastSequenceIn(handle.getId(), entries) > lastSequence
+                        ? firstEntryAfter(handle, low, middle - 1)
+                        : firstEntryAfter(handle, middle + 1, high));
+    }
+
+    private long lastSequenceIn(long ledgerId, LedgerEntries entries) {
+        long last = 0;
+        try (LedgerEntries batch = entries) {
+            for (LedgerEntry entry : batch) {
+                for (LogRecord record : LedgerRecordFormat.decode(ledgerId, entry.getEntryId(), entry.getEntryBuffer())) {
+                    last = Math.max(last, record.sequence());
+                }
+            }
+        }
+        return last;
     }
 
     private CompletableFuture<Void> readConfirmed(ReadHandle handle, long firstEntry) {
