@@ -1,10 +1,9 @@
 package io.ledgerdisk.appliance.volume;
 
 import io.ledgerdisk.web.api.ByteSize;
+import io.ledgerdisk.web.api.DurationText;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * When the node folds a volume's memtables into chunks, and how much it may hold before writes
@@ -69,31 +68,13 @@ public record CompactionPolicy(long foldBytes, Duration foldAge, long maxBuffere
         }
     }
 
-    /** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 24h} or a bare number of seconds. */
-    public static Duration parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 500ms, 30s, 10m or 24h");
-        }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> Duration.ofSeconds(amount);
-        };
-    }
-
     private static Duration duration(Map<String, String> settings, String key) {
         try {
-            return parseDuration(settings.getOrDefault(key, KEYS.get(key)));
+            return DurationText.parse(settings.getOrDefault(key, KEYS.get(key)));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
         }
     }
-
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d|)");
 
     /** Fold at 64 MiB or 30 s, hold at most 512 MiB per volume, collect every 10 min with 1 h of grace, keep 24 h. */
     public static CompactionPolicy defaults() {

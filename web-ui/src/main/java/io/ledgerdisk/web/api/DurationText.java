@@ -1,5 +1,6 @@
 package io.ledgerdisk.web.api;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +41,22 @@ public final class DurationText {
             throw new IllegalArgumentException("'" + text + "' is too long");
         }
         return number * multiplier;
+    }
+
+    /**
+     * Parses a duration: a period as {@link #parseSeconds} reads it, or milliseconds written
+     * like {@code 500ms} (timer settings want less than a second).
+     */
+    public static Duration parse(String text) {
+        String trimmed = text == null ? "" : text.trim();
+        if (trimmed.toLowerCase(Locale.ROOT).endsWith("ms")) {
+            String number = trimmed.substring(0, trimmed.length() - 2).trim();
+            if (!number.matches("\\d{1,15}")) {
+                throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 500ms, 30s, 10m or 24h");
+            }
+            return Duration.ofMillis(Long.parseLong(number));
+        }
+        return Duration.ofSeconds(parseSeconds(text));
     }
 
     /** Prints seconds in the largest unit that divides them exactly, e.g. {@code 24h}, {@code 7d}, {@code 0}. */

@@ -39,4 +39,13 @@ class DurationTextTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> DurationText.parseSeconds("999999999999999d"))
                 .getMessage().contains("too long"));
     }
+
+    @Test
+    void parsesDurationsDownToMilliseconds() {
+        org.junit.jupiter.api.Assertions.assertEquals(java.time.Duration.ofMillis(500), DurationText.parse("500ms"));
+        org.junit.jupiter.api.Assertions.assertEquals(java.time.Duration.ofHours(24), DurationText.parse("24h"));
+        org.junit.jupiter.api.Assertions.assertEquals(java.time.Duration.ZERO, DurationText.parse("0"));
+        assertThrows(IllegalArgumentException.class, () -> DurationText.parse("fastms"));
+        assertThrows(IllegalArgumentException.class, () -> DurationText.parse("soon"));
+    }
 }
