@@ -40,6 +40,8 @@ public final class LocalChunkStore implements ChunkStore {
 
     private final Path directory;
     private final ExecutorService executor;
+    /** Open read channels of recently read chunks (immutable files, so one channel serves all readers). */
+    private final OpenChunkFiles openFiles = new OpenChunkFiles(512);
     private final AtomicLong tempCounter = new AtomicLong();
 
     private LocalChunkStore(Path directory, int threads) {
@@ -128,20 +130,29 @@ public final class LocalChunkStore implements ChunkStore {
         }
         return run("read", id, () -> {
             byte[] out = new byte[length];
-            ByteBuffer b = ByteBuffer.wrap(out);
-            try (FileChannel ch = FileChannel.open(pathOf(id), StandardOpenOption.READ)) {
-                long at = offset;
-                while (b.hasRemaining()) {
-                    int n = ch.read(b, at);
-                    if (n < 0) {
-                        throw new ChunkStoreException("range [" + offset + ", " + (offset + length) + ") of chunk " + id
-                                + " runs past its end (" + ch.size() + " bytes) in " + directory);
-                    }
-                    at += n;
+            try {
+                readFully(openFiles.channel(id, pathOf(id)), id, offset, out);
+            } catch (java.nio.channels.ClosedChannelException evicted) {
+                // Another read evicted (closed) the cached channel meanwhile: read through a fresh one.
+                try (FileChannel ch = FileChannel.open(pathOf(id), StandardOpenOption.READ)) {
+                    readFully(ch, id, offset, out);
                 }
             }
             return out;
         });
+    }
+
+    private void readFully(FileChannel ch, ChunkId id, long offset, byte[] out) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(out);
+        long at = offset;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, at);
+            if (n < 0) {
+                throw new ChunkStoreException("range [" + offset + ", " + (offset + out.length) + ") of chunk " + id
+                        + " runs past its end (" + ch.size() + " bytes) in " + directory);
+            }
+            at += n;
+        }
     }
 
     @Override
@@ -152,6 +163,7 @@ public final class LocalChunkStore implements ChunkStore {
     @Override
     public CompletableFuture<Void> delete(ChunkId id) {
         return run("delete", id, () -> {
+            openFiles.forget(id);
             Files.deleteIfExists(pathOf(id));
             return null;
         });
@@ -199,6 +211,7 @@ public final class LocalChunkStore implements ChunkStore {
     @Override
     public void close() {
         executor.shutdown();
+        openFiles.close();
     }
 
     @Override
