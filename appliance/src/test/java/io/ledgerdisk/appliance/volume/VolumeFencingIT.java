@@ -48,34 +48,55 @@ class VolumeFencingIT {
         ManifestReader chunks = new ManifestReader(store, 16);
         ManifestStore manifests = new ManifestStore(store);
         JournalConfig journal = JournalConfig.forBookies(1);
-        try (LocalBookKeeperCluster bookies = LocalBookKeeperCluster.start(temp.resolve("bk"), 1, "127.0.0.1");
-                BookKeeper oldNode = bookies.newClient();
-                BookKeeper newNode = bookies.newClient();
-                VolumeCatalog oldCatalog = new VolumeCatalog(oldNode, journal, catalog, manifests, chunks, 64L << 20);
-                VolumeCatalog newCatalog = new VolumeCatalog(newNode, journal, catalog, manifests, chunks, 64L << 20)) {
-            VolumeEngine old = oldCatalog.open(info(ledgers)).join();
-            byte[] written = new byte[8192];
-            Arrays.fill(written, (byte) 0x42);
-            old.write(4096, Unpooled.wrappedBuffer(written), true).join();
-
-            VolumeEngine taken = newCatalog.open(info(ledgers)).join();
-
-            CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
-                    () -> old.write(0, Unpooled.wrappedBuffer(new byte[4096]), false).join());
-            assertTrue(refused.getCause() instanceof BlockDeviceException, refused.toString());
-            assertEquals(BlockError.ESHUTDOWN, ((BlockDeviceException) refused.getCause()).error());
-            assertTrue(oldCatalog.find("vol").isEmpty(), "the fenced node no longer exports the volume");
-            assertTrue(old.isClosed());
-
-            ByteBuf read = taken.read(4096, 8192).join();
-            byte[] seen = new byte[8192];
-            read.getBytes(0, seen);
-            read.release();
-            assertArrayEquals(written, seen, "the new node sees what the old one acknowledged");
-            ByteBuf untouched = taken.read(0, 4096).join();
-            assertEquals(0, untouched.getByte(0), "the refused write never landed");
-            untouched.release();
+        try (LocalBookKeeperCluster bookies = LocalBookKeeperCluster.start(temp.resolve("bk"), 1, "127.0.0.1")) {
+            BookKeeper oldNode = bookies.newClient();
+            BookKeeper newNode = bookies.newClient();
+            try (VolumeCatalog oldCatalog = new VolumeCatalog(oldNode, journal, catalog, manifests, chunks, 64L << 20);
+                    VolumeCatalog newCatalog = new VolumeCatalog(newNode, journal, catalog, manifests, chunks, 64L << 20)) {
+                fenceAndTakeOver(oldCatalog, newCatalog, ledgers);
+            } finally {
+                closeClient(oldNode);
+                closeClient(newNode);
+            }
         }
+    }
+
+    /**
+     * BookKeeper 4.17's client close can throw a NullPointerException from
+     * {@code CompletionValue.errorOutAndRunCallback} when a fenced add is still erroring out on a
+     * channel that is already gone; the client is closed either way, so that failure is reported.
+     */
+    private static void closeClient(BookKeeper client) throws Exception {
+        try {
+            client.close();
+        } catch (NullPointerException bookKeeperCloseRace) {
+            System.err.println("BookKeeper client close raced with an outstanding operation: " + bookKeeperCloseRace);
+        }
+    }
+
+    private static void fenceAndTakeOver(VolumeCatalog oldCatalog, VolumeCatalog newCatalog, List<LedgerRef> ledgers) {
+        VolumeEngine old = oldCatalog.open(info(ledgers)).join();
+        byte[] written = new byte[8192];
+        Arrays.fill(written, (byte) 0x42);
+        old.write(4096, Unpooled.wrappedBuffer(written), true).join();
+
+        VolumeEngine taken = newCatalog.open(info(ledgers)).join();
+
+        CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
+                () -> old.write(0, Unpooled.wrappedBuffer(new byte[4096]), false).join());
+        assertTrue(refused.getCause() instanceof BlockDeviceException, refused.toString());
+        assertEquals(BlockError.ESHUTDOWN, ((BlockDeviceException) refused.getCause()).error());
+        assertTrue(oldCatalog.find("vol").isEmpty(), "the fenced node no longer exports the volume");
+        assertTrue(old.isClosed());
+
+        ByteBuf read = taken.read(4096, 8192).join();
+        byte[] seen = new byte[8192];
+        read.getBytes(0, seen);
+        read.release();
+        assertArrayEquals(written, seen, "the new node sees what the old one acknowledged");
+        ByteBuf untouched = taken.read(0, 4096).join();
+        assertEquals(0, untouched.getByte(0), "the refused write never landed");
+        untouched.release();
     }
 
     private static VolumeInfo info(List<LedgerRef> ledgers) {
