@@ -122,8 +122,7 @@ public final class DevNode implements AutoCloseable {
         compactor = new VolumeCompactor(meta, volumes,
                 new Compactor(chunks, folding, foldCpu, DevNode::nowMicros),
                 new ChunkMerger(chunks, folding, foldCpu, DevNode::nowMicros),
-                manifests, chunks, new ChunkGarbageCollector(chunkStore, policy.gcGrace(), System::currentTimeMillis), policy,
-                bookKeeper);
+                manifests, chunks, new ChunkGarbageCollector(chunkStore, policy.gcGrace(), System::currentTimeMillis), policy);
         if (!state.demoCreated()) {
             if (meta.volume(DEMO_VOLUME).get(30, TimeUnit.SECONDS).isEmpty()) {
                 meta.createVolume(DEMO_VOLUME, DEMO_SIZE).get(30, TimeUnit.SECONDS);
@@ -148,7 +147,7 @@ public final class DevNode implements AutoCloseable {
         SnapshotControlPlane snapshotControl = new SnapshotControlPlane(meta, volumes, compactor, nbd);
         started.push(snapshotControl);
         apiServer = new ApiServer(vertx, config.http().host(), config.http().port(),
-                new NodeControlPlane(meta, volumes, compactor, chunks, bookKeeper, nbd, this::health),
+                new NodeControlPlane(meta, volumes, compactor, chunks, nbd, this::health),
                 new ClusterControlPlane(meta, config.bookies(), config.durability()), snapshotControl);
         int httpPort = apiServer.start().get(30, TimeUnit.SECONDS);
         started.push(apiServer);

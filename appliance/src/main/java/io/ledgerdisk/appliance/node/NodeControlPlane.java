@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
-import org.apache.bookkeeper.client.BookKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,17 +35,15 @@ final class NodeControlPlane implements ControlPlane {
     private final VolumeCatalog volumes;
     private final VolumeCompactor compactor;
     private final ManifestReader chunks;
-    private final BookKeeper bookKeeper;
     private final HostPort nbd;
     private final Supplier<Map<String, Boolean>> health;
 
-    NodeControlPlane(MetaClient meta, VolumeCatalog volumes, VolumeCompactor compactor, ManifestReader chunks, BookKeeper bookKeeper,
+    NodeControlPlane(MetaClient meta, VolumeCatalog volumes, VolumeCompactor compactor, ManifestReader chunks,
             HostPort nbd, Supplier<Map<String, Boolean>> health) {
         this.chunks = chunks;
         this.meta = meta;
         this.volumes = volumes;
         this.compactor = compactor;
-        this.bookKeeper = bookKeeper;
         this.nbd = nbd;
         this.health = health;
     }
@@ -94,7 +91,7 @@ final class NodeControlPlane implements ControlPlane {
                         + " snapshot(s); delete them first (ledgerdisk snapshot list " + name + ")");
             }
             volumes.close(name);
-            return meta.deleteVolume(name).thenRun(() -> deleteLedgers(volume));
+            return meta.deleteVolume(name).thenRun(() -> volumes.deleteLedgers(name, volume.ledgers().stream().map(l -> l.ledgerId()).toList(), "volume deleted"));
         }));
     }
 
@@ -121,18 +118,6 @@ final class NodeControlPlane implements ControlPlane {
     private CompletableFuture<VolumeEngine> openEngine(String name) {
         return volumes.engine(name).map(CompletableFuture::completedFuture).orElseGet(() -> CompletableFuture.failedFuture(
                 new ApiError(ApiError.Kind.NOT_FOUND, "no volume named '" + name + "' is open on this node")));
-    }
-
-    /** Ledgers of a deleted volume are garbage; failing to delete one only leaks space, so it is logged. */
-    private void deleteLedgers(VolumeRecord volume) {
-        volume.ledgers().forEach(ledger -> bookKeeper.newDeleteLedgerOp().withLedgerId(ledger.ledgerId()).execute()
-                .whenComplete((ignored, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("volume {} deleted but its ledger {} could not be deleted: {}", volume.name(), ledger.ledgerId(),
-                                failure.getMessage());
-                    }
-                }));
-        LOG.info("volume {} deleted with {} ledger(s)", volume.name(), volume.ledgers().size());
     }
 
     private VolumeView view(VolumeRecord volume) {

@@ -2,7 +2,6 @@ package io.ledgerdisk.appliance.volume;
 
 import io.ledgerdisk.journal.record.LogRecord;
 import io.ledgerdisk.journal.record.RecordType;
-import io.ledgerdisk.nbd.device.AllocationExtent;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
@@ -69,26 +68,6 @@ public final class Memtable {
         }
     }
 
-    /** Consecutive extents covering [offset, offset + length): data, or holes that read as zeros. */
-    public synchronized List<AllocationExtent> allocation(long offset, long length) {
-        List<AllocationExtent> result = new ArrayList<>();
-        long end = offset + length;
-        long cursor = offset;
-        for (Extent e : overlapping(offset, end)) {
-            long from = Math.max(offset, e.start());
-            long to = Math.min(end, e.end());
-            if (from > cursor) {
-                append(result, from - cursor, true);
-            }
-            append(result, to - from, e.data() == null);
-            cursor = to;
-        }
-        if (cursor < end) {
-            append(result, end - cursor, true);
-        }
-        return result;
-    }
-
     /**
      * Visits the ranges the memtable holds inside [offset, offset + length), clipped, in address
      * order: {@code zero} is true for trimmed or zeroed ranges. Ranges it does not hold are not
@@ -145,15 +124,6 @@ public final class Memtable {
     /** How many extents the map holds. */
     public synchronized int extentCount() {
         return extents.size();
-    }
-
-    private static void append(List<AllocationExtent> result, long length, boolean hole) {
-        if (!result.isEmpty() && result.get(result.size() - 1).hole() == hole) {
-            AllocationExtent last = result.remove(result.size() - 1);
-            result.add(new AllocationExtent(last.length() + length, hole, hole));
-        } else {
-            result.add(new AllocationExtent(length, hole, hole));
-        }
     }
 
     /** Inserts the parts of {@code incoming} that no newer extent already covers. */

@@ -172,6 +172,23 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
         return folded;
     }
 
+    /**
+     * Deletes ledgers the metadata group no longer lists (a deleted volume's, or folded ones out
+     * of retention). A failure only leaks space, so it is logged, once per ledger.
+     */
+    public void deleteLedgers(String volume, List<Long> ledgerIds, String why) {
+        for (long id : ledgerIds) {
+            bookKeeper.newDeleteLedgerOp().withLedgerId(id).execute().whenComplete((ignored, failure) -> {
+                if (failure != null) {
+                    LOG.warn("ledger {} of volume {} ({}) could not be deleted: {}", id, volume, why, failure.getMessage());
+                }
+            });
+        }
+        if (!ledgerIds.isEmpty()) {
+            LOG.info("volume {}: deleting {} ledger(s) {} ({})", volume, ledgerIds.size(), ledgerIds, why);
+        }
+    }
+
     /** Stops serving a volume; returns the engine it closed, if it was open. */
     public Optional<VolumeEngine> close(String name) {
         VolumeEngine engine = open.remove(name);

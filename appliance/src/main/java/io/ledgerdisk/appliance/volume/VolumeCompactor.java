@@ -27,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.bookkeeper.client.BookKeeper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,6 @@ public final class VolumeCompactor implements AutoCloseable {
     private final ManifestReader chunks;
     private final ChunkGarbageCollector collector;
     private final CompactionPolicy policy;
-    private final BookKeeper bookKeeper;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "ledgerdisk-compaction");
         thread.setDaemon(true);
@@ -65,8 +63,7 @@ public final class VolumeCompactor implements AutoCloseable {
     private volatile CompletableFuture<ChunkGarbageCollector.Report> collecting = CompletableFuture.completedFuture(null);
 
     public VolumeCompactor(MetaClient meta, VolumeCatalog volumes, Compactor compactor, ChunkMerger merger, ManifestStore manifests,
-            ManifestReader chunks, ChunkGarbageCollector collector, CompactionPolicy policy, BookKeeper bookKeeper) {
-        this.bookKeeper = bookKeeper;
+            ManifestReader chunks, ChunkGarbageCollector collector, CompactionPolicy policy) {
         this.meta = meta;
         this.volumes = volumes;
         this.compactor = compactor;
@@ -208,15 +205,8 @@ public final class VolumeCompactor implements AutoCloseable {
                     if (folded.isEmpty()) {
                         return CompletableFuture.completedFuture(null);
                     }
-                    return meta.trimLedgers(engine.volumeId(), folded).thenAccept(volume -> {
-                        folded.forEach(id -> bookKeeper.newDeleteLedgerOp().withLedgerId(id).execute().whenComplete((v, failure) -> {
-                            if (failure != null) {
-                                LOG.warn("ledger {} of volume {} is folded and out of retention but could not be deleted: {}", id,
-                                        engine.name(), failure.getMessage());
-                            }
-                        }));
-                        LOG.info("volume {}: deleted {} folded ledger(s) out of retention {}", engine.name(), folded.size(), folded);
-                    });
+                    return meta.trimLedgers(engine.volumeId(), folded)
+                            .thenAccept(volume -> volumes.deleteLedgers(engine.name(), folded, "folded, out of retention"));
                 });
         });
     }

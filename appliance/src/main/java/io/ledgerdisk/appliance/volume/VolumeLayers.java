@@ -115,11 +115,7 @@ public final class VolumeLayers {
     /** Payload bytes held in memory (active and frozen memtables). */
     public long bufferedBytes() {
         synchronized (lock) {
-            long bytes = active.dataBytes();
-            for (Frozen f : frozen) {
-                bytes += f.memtable().dataBytes();
-            }
-            return bytes;
+            return bufferedBytesLocked();
         }
     }
 
