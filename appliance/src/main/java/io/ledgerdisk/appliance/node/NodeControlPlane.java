@@ -90,8 +90,8 @@ final class NodeControlPlane implements ControlPlane {
                 throw new ApiError(ApiError.Kind.CONFLICT, "volume '" + name + "' still has " + info.snapshots().size()
                         + " snapshot(s); delete them first (ledgerdisk snapshot list " + name + ")");
             }
-            volumes.close(name);
-            return meta.deleteVolume(name).thenRun(() -> volumes.deleteLedgers(name, volume.ledgers().stream().map(l -> l.ledgerId()).toList(), "volume deleted"));
+            // Closing waits for the volume's outstanding appends: never on the caller's (event loop) thread.
+            return volumes.closeAsync(name).thenCompose(v -> meta.deleteVolume(name)).thenRun(() -> volumes.deleteLedgers(name, volume.ledgers().stream().map(l -> l.ledgerId()).toList(), "volume deleted"));
         }));
     }
 

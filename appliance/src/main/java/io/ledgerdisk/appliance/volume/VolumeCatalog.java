@@ -189,7 +189,13 @@ public final class VolumeCatalog implements ExportCatalog, AutoCloseable {
         }
     }
 
-    /** Stops serving a volume; returns the engine it closed, if it was open. */
+    /** Stops serving a volume; completes once its outstanding appends are answered and its ledger is closed. */
+    public CompletableFuture<Void> closeAsync(String name) {
+        VolumeEngine engine = open.remove(name);
+        return engine == null ? CompletableFuture.completedFuture(null) : engine.closeAsync();
+    }
+
+    /** Stops serving a volume and waits (blocks) for its log to close; returns the engine it closed, if it was open. */
     public Optional<VolumeEngine> close(String name) {
         VolumeEngine engine = open.remove(name);
         if (engine != null) {

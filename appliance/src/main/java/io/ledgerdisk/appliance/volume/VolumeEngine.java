@@ -181,10 +181,16 @@ public final class VolumeEngine implements BlockDevice {
         return CompletableFuture.completedFuture(painter.extents());
     }
 
-    /** Stops serving: later requests fail with ESHUTDOWN. Closes the log. */
+    /** Stops serving: later requests fail with ESHUTDOWN. Closes the log; blocks until it is closed. */
     public void close() {
         closed = true;
         log.close();
+    }
+
+    /** Like {@link #close()} without blocking: completes when the log is closed. */
+    public CompletableFuture<Void> closeAsync() {
+        closed = true;
+        return log.closeAsync();
     }
 
     private static boolean reachesChunks(Manifest manifest, long offset, int length) {
