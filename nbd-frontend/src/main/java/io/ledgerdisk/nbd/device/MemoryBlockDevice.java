@@ -2,22 +2,30 @@ package io.ledgerdisk.nbd.device;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * A RAM-backed, sparse {@link BlockDevice} for tests and benchmarks. Thread-safe; every call completes
- * before it returns.
+ * A RAM-backed, sparse {@link BlockDevice} for tests and benchmarks. Thread-safe; without a copy executor
+ * every call completes before it returns.
  *
  * <p>Storage is a two-level table of fixed-size pages (a directory of 16 MiB groups, each an array of 4 KiB
  * pages), so finding a page costs two array loads; a page that was never written, or was trimmed or zeroed
  * as a whole, is absent and reported by {@link #allocation} as a hole that reads as zeroes. Each page is
  * guarded by its own monitor, which also publishes writes to readers on other threads, so flushed writes
  * are visible on every connection (the {@code NBD_FLAG_CAN_MULTI_CONN} promise).
+ *
+ * <p>Given a copy executor, reads and writes of at least {@link #BULK_COPY_BYTES} copy there instead of on
+ * the caller's thread, so that one connection's large transfers use more than one core: the event loop
+ * moves bytes to and from the socket while another thread moves them to and from the pages. Smaller
+ * requests always copy inline, where a hand-off would cost more than the copy. Allocation queries over
+ * as many bytes walk their pages there too.
  */
 public final class MemoryBlockDevice implements BlockDevice {
 
@@ -35,12 +43,17 @@ public final class MemoryBlockDevice implements BlockDevice {
     /** Directory entries allowed: 2^24 groups of 16 MiB, 256 TiB. */
     private static final long MAX_GROUPS = 1L << 24;
 
+    /** Requests at least this large copy on the copy executor, when there is one. */
+    public static final int BULK_COPY_BYTES = 256 * 1024;
+
+    private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final long sizeBytes;
     private final boolean readOnly;
     private final AtomicReferenceArray<AtomicReferenceArray<byte[]>> groups;
     private final AtomicLong allocatedPages = new AtomicLong();
+    private final Executor bulkCopies;
 
     /** A writable device of the given size. */
     public MemoryBlockDevice(long sizeBytes) {
@@ -48,6 +61,14 @@ public final class MemoryBlockDevice implements BlockDevice {
     }
 
     public MemoryBlockDevice(long sizeBytes, boolean readOnly) {
+        this(sizeBytes, readOnly, null);
+    }
+
+    /**
+     * @param bulkCopies where reads and writes of {@link #BULK_COPY_BYTES} or more copy, or null to copy
+     *                   every request on the caller's thread
+     */
+    public MemoryBlockDevice(long sizeBytes, boolean readOnly, Executor bulkCopies) {
         if (sizeBytes < 0) {
             throw new IllegalArgumentException("device size must not be negative, was " + sizeBytes);
         }
@@ -57,6 +78,7 @@ public final class MemoryBlockDevice implements BlockDevice {
         }
         this.sizeBytes = sizeBytes;
         this.readOnly = readOnly;
+        this.bulkCopies = bulkCopies;
         this.groups = new AtomicReferenceArray<>((int) groupCount);
     }
 
@@ -82,25 +104,32 @@ public final class MemoryBlockDevice implements BlockDevice {
         } catch (BlockDeviceException e) {
             return CompletableFuture.failedFuture(e);
         }
-        ByteBuf out = ByteBufAllocator.DEFAULT.buffer(length, length);
+        if (isBulk(length)) {
+            return CompletableFuture.supplyAsync(() -> copyOut(offset, length), bulkCopies);
+        }
+        return CompletableFuture.completedFuture(copyOut(offset, length));
+    }
+
+    private ByteBuf copyOut(long offset, int length) {
+        ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        // One NIO view for the whole copy: per-call ByteBuf checks cost more than 4 KiB copies.
+        ByteBuffer target = out.nioBuffer(0, length);
         long position = offset;
-        int remaining = length;
-        while (remaining > 0) {
+        while (target.hasRemaining()) {
             long pageIndex = position / PAGE_SIZE;
             int inPage = (int) (position % PAGE_SIZE);
-            int count = Math.min(remaining, PAGE_SIZE - inPage);
+            int count = Math.min(target.remaining(), PAGE_SIZE - inPage);
             byte[] page = page(pageIndex);
             if (page == null) {
-                out.writeZero(count);
+                target.put(ZERO_PAGE, 0, count);
             } else {
                 synchronized (page) {
-                    out.writeBytes(page, inPage, count);
+                    target.put(page, inPage, count);
                 }
             }
             position += count;
-            remaining -= count;
         }
-        return CompletableFuture.completedFuture(out);
+        return out.writerIndex(length);
     }
 
     @Override
@@ -112,9 +141,17 @@ public final class MemoryBlockDevice implements BlockDevice {
         } catch (BlockDeviceException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (isBulk(length)) {
+            return CompletableFuture.runAsync(() -> copyIn(offset, data), bulkCopies);
+        }
+        copyIn(offset, data);
+        return DONE;
+    }
+
+    private void copyIn(long offset, ByteBuf data) {
         int source = data.readerIndex();
         long position = offset;
-        int remaining = length;
+        int remaining = data.readableBytes();
         while (remaining > 0) {
             long pageIndex = position / PAGE_SIZE;
             int inPage = (int) (position % PAGE_SIZE);
@@ -131,7 +168,10 @@ public final class MemoryBlockDevice implements BlockDevice {
             position += count;
             remaining -= count;
         }
-        return DONE;
+    }
+
+    private boolean isBulk(long length) {
+        return bulkCopies != null && length >= BULK_COPY_BYTES;
     }
 
     @Override
@@ -184,6 +224,13 @@ public final class MemoryBlockDevice implements BlockDevice {
         } catch (BlockDeviceException e) {
             return CompletableFuture.failedFuture(e);
         }
+        if (isBulk(length)) {
+            return CompletableFuture.supplyAsync(() -> scanAllocation(offset, length), bulkCopies);
+        }
+        return CompletableFuture.completedFuture(scanAllocation(offset, length));
+    }
+
+    private List<AllocationExtent> scanAllocation(long offset, long length) {
         List<AllocationExtent> extents = new ArrayList<>();
         long end = offset + length;
         long position = offset;
@@ -209,7 +256,7 @@ public final class MemoryBlockDevice implements BlockDevice {
             extents.add(allocated ? AllocationExtent.data(runEnd - position) : AllocationExtent.sparse(runEnd - position));
             position = runEnd;
         }
-        return CompletableFuture.completedFuture(extents);
+        return extents;
     }
 
     private byte[] page(long pageIndex) {

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +79,40 @@ class MemoryBlockDeviceTest {
         device.writeZeroes(0, 64 * group, false).join();
         assertEquals(0, device.allocatedBytes());
         assertEquals(List.of(AllocationExtent.sparse(64 * group)), device.allocation(0, 64 * group).join());
+    }
+
+    @Test
+    void largeRequestsCopyOnTheCopyExecutorAndSmallOnesInline() {
+        List<Runnable> queued = new ArrayList<>();
+        MemoryBlockDevice device = new MemoryBlockDevice(4 * MemoryBlockDevice.BULK_COPY_BYTES, false, queued::add);
+        int bulk = MemoryBlockDevice.BULK_COPY_BYTES;
+        byte[] bytes = new byte[bulk + 100];
+        new java.util.Random(7).nextBytes(bytes);
+
+        CompletableFuture<Void> write = device.write(PAGE + 3, Unpooled.wrappedBuffer(bytes), false);
+        assertFalse(write.isDone(), "a bulk write waits for the copy executor");
+        assertEquals(1, queued.size());
+        queued.remove(0).run();
+        write.join();
+
+        CompletableFuture<ByteBuf> read = device.read(PAGE + 3, bytes.length);
+        CompletableFuture<List<AllocationExtent>> allocation = device.allocation(0, 2L * bulk);
+        assertEquals(2, queued.size());
+        queued.forEach(Runnable::run);
+        queued.clear();
+        ByteBuf data = read.join();
+        assertArrayEquals(bytes, ByteBufUtil.getBytes(data));
+        data.release();
+        long writtenEnd = (PAGE + 3 + bytes.length + PAGE - 1) / PAGE * PAGE;
+        assertEquals(List.of(AllocationExtent.sparse(PAGE), AllocationExtent.data(writtenEnd - PAGE),
+                        AllocationExtent.sparse(2L * bulk - writtenEnd)),
+                allocation.join());
+
+        ByteBuf small = device.read(PAGE, PAGE).join();
+        assertEquals(0, small.getByte(0));
+        assertEquals(bytes[0], small.getByte(3));
+        small.release();
+        assertTrue(queued.isEmpty(), "small requests never touch the copy executor");
     }
 
     @Test
