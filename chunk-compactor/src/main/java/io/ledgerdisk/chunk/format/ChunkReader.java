@@ -149,11 +149,26 @@ public final class ChunkReader {
         });
     }
 
-    /** A frame from the cache, or read, checked, decompressed and then cached. */
+    /**
+     * A frame from the cache, or read, checked, decompressed and then cached. When the store holds the
+     * frame's bytes in memory already (a page-cache-resident local file) the whole read runs on the
+     * caller's thread and the future is complete on return: a hand-off to the store's threads and back
+     * cost several times the read itself.
+     */
     private CompletableFuture<byte[]> cachedFrame(int frame) {
         byte[] hit = cache.get(id, frame);
         if (hit != null) {
             return CompletableFuture.completedFuture(hit);
+        }
+        byte[] resident = store.getRangeIfResident(id, index.frameOffset(frame), index.frameStoredLength(frame));
+        if (resident != null) {
+            try {
+                byte[] data = decodeFrame(frame, resident);
+                cache.put(id, frame, data);
+                return CompletableFuture.completedFuture(data);
+            } catch (ChunkCorruptionException corrupt) {
+                return CompletableFuture.failedFuture(corrupt);
+            }
         }
         return readFrame(frame).thenApply(data -> {
             cache.put(id, frame, data);

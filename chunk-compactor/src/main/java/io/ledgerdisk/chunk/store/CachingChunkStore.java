@@ -2,8 +2,7 @@ package io.ledgerdisk.chunk.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.MappedByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -59,6 +58,8 @@ public final class CachingChunkStore implements ChunkStore {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong tempCounter = new AtomicLong();
+    /** Mappings of recently read cached files, so resident ranges are served without a hand-off. */
+    private final MappedChunkFiles mappedFiles = new MappedChunkFiles(512);
 
     private CachingChunkStore(ChunkStore remote, Path directory, long maxBytes) {
         this.remote = remote;
@@ -139,6 +140,20 @@ public final class CachingChunkStore implements ChunkStore {
             });
         }
         return miss(id, offset, length);
+    }
+
+    /** A cached chunk's range at once when its pages are in the page cache; see {@link ChunkStore}. */
+    @Override
+    public byte[] getRangeIfResident(ChunkId id, long offset, int length) {
+        MappedByteBuffer mapping = mappedFiles.mappingIfOpen(id);
+        byte[] bytes = mapping == null ? null : MappedChunkFiles.copyIfResident(mapping, offset, length);
+        if (bytes != null) {
+            hits.incrementAndGet();
+            synchronized (lru) {
+                lru.get(id); // marks it most recently used
+            }
+        }
+        return bytes;
     }
 
     @Override
@@ -276,6 +291,7 @@ public final class CachingChunkStore implements ChunkStore {
     }
 
     private void deleteFile(ChunkId id) {
+        mappedFiles.forget(id);
         try {
             Files.deleteIfExists(directory.resolve(id.value()));
         } catch (IOException e) {
@@ -286,17 +302,14 @@ public final class CachingChunkStore implements ChunkStore {
     /** Reads a range from the cached file, or returns null if the file went away (evicted meanwhile). */
     private byte[] readLocal(ChunkId id, long offset, int length) {
         byte[] out = new byte[length];
-        ByteBuffer b = ByteBuffer.wrap(out);
-        try (FileChannel ch = FileChannel.open(directory.resolve(id.value()), StandardOpenOption.READ)) {
-            long at = offset;
-            while (b.hasRemaining()) {
-                int n = ch.read(b, at);
-                if (n < 0) {
-                    throw new ChunkStoreException("range [" + offset + ", " + (offset + length) + ") of chunk " + id
-                            + " runs past its end (" + ch.size() + " bytes) in " + this);
-                }
-                at += n;
+        try {
+            MappedByteBuffer mapping = mappedFiles.mapping(id, directory.resolve(id.value()));
+            if (mapping == null || offset + length > mapping.capacity()) {
+                throw new ChunkStoreException("range [" + offset + ", " + (offset + length) + ") of chunk " + id
+                        + " runs past its end (" + (mapping == null ? "too large to map" : mapping.capacity() + " bytes")
+                        + ") in " + this);
             }
+            mapping.get((int) offset, out);
             return out;
         } catch (NoSuchFileException evicted) {
             drop(id);

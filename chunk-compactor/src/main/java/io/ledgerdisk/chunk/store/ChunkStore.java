@@ -32,6 +32,16 @@ public interface ChunkStore extends AutoCloseable {
      */
     CompletableFuture<byte[]> getRange(ChunkId id, long offset, int length);
 
+    /**
+     * The range at once, on the caller's thread, when the store can return it without waiting for a
+     * device or the network (a local file whose pages the page cache holds); otherwise null, and the
+     * caller uses {@link #getRange}. Never blocks on I/O, so it is safe on an event loop. By default
+     * always null.
+     */
+    default byte[] getRangeIfResident(ChunkId id, long offset, int length) {
+        return null;
+    }
+
     /** The object's length in bytes. */
     CompletableFuture<Long> size(ChunkId id);
 

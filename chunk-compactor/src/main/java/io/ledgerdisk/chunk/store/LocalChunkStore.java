@@ -3,6 +3,7 @@ package io.ledgerdisk.chunk.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * torn. Leftover temporary files of puts that crashed are removed when the store opens.
  *
  * <p>Thread-safe. Blocking file I/O runs on the store's own small thread pool, never on the
- * caller's thread.
+ * caller's thread; only {@link #getRangeIfResident} copies on the caller's thread, and only bytes the
+ * page cache already holds.
  */
 public final class LocalChunkStore implements ChunkStore {
     private static final Logger LOG = LoggerFactory.getLogger(LocalChunkStore.class);
@@ -40,8 +42,8 @@ public final class LocalChunkStore implements ChunkStore {
 
     private final Path directory;
     private final ExecutorService executor;
-    /** Open read channels of recently read chunks (immutable files, so one channel serves all readers). */
-    private final OpenChunkFiles openFiles = new OpenChunkFiles(512);
+    /** Mappings of recently read chunks (immutable files, so one mapping serves all readers). */
+    private final MappedChunkFiles mappedFiles = new MappedChunkFiles(512);
     private final AtomicLong tempCounter = new AtomicLong();
 
     private LocalChunkStore(Path directory, int threads) {
@@ -130,16 +132,29 @@ public final class LocalChunkStore implements ChunkStore {
         }
         return run("read", id, () -> {
             byte[] out = new byte[length];
-            try {
-                readFully(openFiles.channel(id, pathOf(id)), id, offset, out);
-            } catch (java.nio.channels.ClosedChannelException evicted) {
-                // Another read evicted (closed) the cached channel meanwhile: read through a fresh one.
+            MappedByteBuffer mapping = mappedFiles.mapping(id, pathOf(id));
+            if (mapping == null) {
                 try (FileChannel ch = FileChannel.open(pathOf(id), StandardOpenOption.READ)) {
                     readFully(ch, id, offset, out);
                 }
+            } else if (offset + length > mapping.capacity()) {
+                throw pastTheEnd(id, offset, length, mapping.capacity());
+            } else {
+                mapping.get((int) offset, out);
             }
             return out;
         });
+    }
+
+    /**
+     * The range at once when the chunk is mapped and the page cache holds every page of the range: a
+     * memory copy on the caller's thread, no hand-off to the store's threads. Null otherwise (not mapped
+     * yet, pages not resident, or a range past the end, which {@link #getRange} then reports).
+     */
+    @Override
+    public byte[] getRangeIfResident(ChunkId id, long offset, int length) {
+        MappedByteBuffer mapping = mappedFiles.mappingIfOpen(id);
+        return mapping == null ? null : MappedChunkFiles.copyIfResident(mapping, offset, length);
     }
 
     private void readFully(FileChannel ch, ChunkId id, long offset, byte[] out) throws IOException {
@@ -148,11 +163,15 @@ public final class LocalChunkStore implements ChunkStore {
         while (b.hasRemaining()) {
             int n = ch.read(b, at);
             if (n < 0) {
-                throw new ChunkStoreException("range [" + offset + ", " + (offset + out.length) + ") of chunk " + id
-                        + " runs past its end (" + ch.size() + " bytes) in " + directory);
+                throw pastTheEnd(id, offset, out.length, ch.size());
             }
             at += n;
         }
+    }
+
+    private ChunkStoreException pastTheEnd(ChunkId id, long offset, int length, long size) {
+        return new ChunkStoreException("range [" + offset + ", " + (offset + length) + ") of chunk " + id
+                + " runs past its end (" + size + " bytes) in " + directory);
     }
 
     @Override
@@ -163,7 +182,7 @@ public final class LocalChunkStore implements ChunkStore {
     @Override
     public CompletableFuture<Void> delete(ChunkId id) {
         return run("delete", id, () -> {
-            openFiles.forget(id);
+            mappedFiles.forget(id);
             Files.deleteIfExists(pathOf(id));
             return null;
         });
@@ -211,7 +230,7 @@ public final class LocalChunkStore implements ChunkStore {
     @Override
     public void close() {
         executor.shutdown();
-        openFiles.close();
+        mappedFiles.clear();
     }
 
     @Override

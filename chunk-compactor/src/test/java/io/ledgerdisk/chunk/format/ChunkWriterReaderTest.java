@@ -178,6 +178,33 @@ class ChunkWriterReaderTest {
     }
 
     @Test
+    void pageCacheResidentFramesAreReadAndCheckedOnTheCallersThread(@TempDir Path dir) throws IOException {
+        ChunkId id = new ChunkId("c-resident");
+        WrittenChunk[] written = new WrittenChunk[1];
+        byte[] file = sampleChunk(id, written);
+        try (LocalChunkStore store = LocalChunkStore.open(dir, 1)) {
+            store.put(id, file).join();
+            ChunkReader reader = ChunkReader.open(store, id, new FrameCache(0)).join();
+            byte[] dst = new byte[3 * BS];
+            var read = reader.readBlocks(2_000_007, 3, dst, 0);
+            assertTrue(read.isDone(), "a resident frame needs no hand-off to the store's threads");
+            read.join();
+            assertArrayEquals(blocks(2_000_007, 3), dst);
+
+            // The mapping sees the file as it is now: a flipped byte fails the read, inline as well.
+            int frame = reader.index().runFrame(reader.index().findRun(5));
+            long at = reader.index().frameOffset(frame) + 10;
+            try (var channel = java.nio.channels.FileChannel.open(store.pathOf(id), java.nio.file.StandardOpenOption.WRITE)) {
+                channel.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) ~file[(int) at]}), at);
+            }
+            var bad = reader.readBlocks(5, 1, new byte[BS], 0);
+            assertTrue(bad.isDone());
+            CompletionException e = assertThrows(CompletionException.class, bad::join);
+            assertInstanceOf(ChunkCorruptionException.class, e.getCause());
+        }
+    }
+
+    @Test
     void blocksOutOfOrderAreRefused() throws IOException {
         ChunkWriter w = new ChunkWriter(new ChunkId("c-order"), HEADER, new ByteArrayOutputStream());
         w.writeBlocks(10, blocks(10, 2), 0, 2);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +41,20 @@ class LocalChunkStoreTest {
             try (var files = Files.list(dir)) {
                 assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".tmp-")), "no temp file stays behind");
             }
+        }
+    }
+
+    @Test
+    void aReadChunkServesResidentRangesOnTheCallersThread(@TempDir Path dir) {
+        try (LocalChunkStore store = LocalChunkStore.open(dir, 1)) {
+            ChunkId id = new ChunkId("c-1");
+            store.put(id, new byte[] {1, 2, 3, 4, 5}).join();
+            assertNull(store.getRangeIfResident(id, 0, 5), "a chunk not read yet is not mapped: no I/O on the caller's thread");
+            assertArrayEquals(new byte[] {2, 3}, store.getRange(id, 1, 2).join());
+            assertArrayEquals(new byte[] {3, 4, 5}, store.getRangeIfResident(id, 2, 3));
+            assertNull(store.getRangeIfResident(id, 4, 2), "past the end: left to getRange, which reports it");
+            store.delete(id).join();
+            assertNull(store.getRangeIfResident(id, 0, 1), "a deleted chunk is not served");
         }
     }
 

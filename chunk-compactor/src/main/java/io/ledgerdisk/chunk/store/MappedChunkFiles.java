@@ -1,0 +1,86 @@
+package io.ledgerdisk.chunk.store;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Chunk files mapped read-only into memory, least recently used dropped first. Chunks never change once
+ * written, so one mapping serves every reader, and a read of a range the page cache holds is a memory
+ * copy: no system call, and no hand-off to an I/O thread ({@link #copyIfResident}).
+ *
+ * <p>A dropped mapping stays valid for readers still holding it and is unmapped when the garbage
+ * collector frees it; the file it maps is never truncated (chunks are deleted, not rewritten), so such
+ * a reader never faults. Thread-safe.
+ */
+final class MappedChunkFiles {
+
+    /** Files larger than this are not mapped; their ranges are read through a channel. */
+    static final long MAX_MAPPED_BYTES = Integer.MAX_VALUE;
+
+    private final int capacity;
+    private final LinkedHashMap<ChunkId, MappedByteBuffer> mapped;
+
+    MappedChunkFiles(int capacity) {
+        this.capacity = capacity;
+        this.mapped = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    /** The mapping of a chunk, mapping its file on first use; null for a file too large to map. */
+    MappedByteBuffer mapping(ChunkId id, Path file) throws IOException {
+        MappedByteBuffer mapping = mappingIfOpen(id);
+        if (mapping != null) {
+            return mapping;
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > MAX_MAPPED_BYTES) {
+                return null;
+            }
+            mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        }
+        synchronized (this) {
+            mapped.put(id, mapping);
+            if (mapped.size() > capacity) {
+                mapped.remove(mapped.keySet().iterator().next());
+            }
+        }
+        return mapping;
+    }
+
+    /** The mapping of a chunk already mapped, or null; never does I/O. */
+    synchronized MappedByteBuffer mappingIfOpen(ChunkId id) {
+        return mapped.get(id);
+    }
+
+    /** Drops a chunk's mapping (before its file is deleted). */
+    synchronized void forget(ChunkId id) {
+        mapped.remove(id);
+    }
+
+    synchronized void clear() {
+        mapped.clear();
+    }
+
+    /**
+     * Copies {@code [offset, offset + length)} of a mapping when every page of it is in the page cache
+     * ({@code mincore}), else returns null. A page evicted between the check and the copy only makes the
+     * copy wait for the disk.
+     */
+    static byte[] copyIfResident(MappedByteBuffer mapping, long offset, int length) {
+        if (offset < 0 || length < 0 || offset + length > mapping.capacity()) {
+            return null;
+        }
+        MappedByteBuffer range = mapping.slice((int) offset, length);
+        if (!range.isLoaded()) {
+            return null;
+        }
+        byte[] out = new byte[length];
+        range.get(0, out);
+        return out;
+    }
+}

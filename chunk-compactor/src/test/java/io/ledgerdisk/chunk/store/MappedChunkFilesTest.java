@@ -1,0 +1,52 @@
+package io.ledgerdisk.chunk.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MappedChunkFilesTest {
+
+    @TempDir
+    Path dir;
+
+    private Path file(String name) throws Exception {
+        return Files.write(dir.resolve(name), new byte[] {1, 2, 3, 4, 5});
+    }
+
+    @Test
+    void keepsRecentMappingsAndDropsTheLeastRecentlyUsed() throws Exception {
+        MappedChunkFiles files = new MappedChunkFiles(2);
+        ChunkId a = new ChunkId("c-a");
+        ChunkId b = new ChunkId("c-b");
+        ChunkId c = new ChunkId("c-c");
+        MappedByteBuffer first = files.mapping(a, file("a"));
+        assertSame(first, files.mapping(a, dir.resolve("a")), "a second read reuses the mapping");
+        MappedByteBuffer second = files.mapping(b, file("b"));
+        files.mapping(a, dir.resolve("a"));
+        files.mapping(c, file("c"));
+        assertSame(first, files.mappingIfOpen(a), "a was used more recently than b");
+        assertNull(files.mappingIfOpen(b), "b, the least recently used, was dropped");
+        assertNotSame(second, files.mapping(b, dir.resolve("b")), "a dropped file is mapped again");
+    }
+
+    @Test
+    void residentRangesAreCopiedAndOthersAreLeftToTheStoreThreads() throws Exception {
+        MappedChunkFiles files = new MappedChunkFiles(4);
+        ChunkId a = new ChunkId("c-a");
+        MappedByteBuffer mapping = files.mapping(a, file("a"));
+        // Just written, so the page cache holds the file.
+        assertArrayEquals(new byte[] {2, 3, 4}, MappedChunkFiles.copyIfResident(mapping, 1, 3));
+        assertNull(MappedChunkFiles.copyIfResident(mapping, 3, 5), "a range past the end is the slow path's to report");
+        files.forget(a);
+        assertNull(files.mappingIfOpen(a));
+        assertArrayEquals(new byte[] {1}, MappedChunkFiles.copyIfResident(mapping, 0, 1),
+                "a reader still holding a dropped mapping keeps reading it");
+    }
+}
