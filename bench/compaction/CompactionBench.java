@@ -143,6 +143,8 @@ public final class CompactionBench {
         long foldBytes = 0;
         long mergeBytes = 0;
         int passes = 0;
+        java.util.Map<io.ledgerdisk.chunk.compaction.MergePolicy.Reason, Long> byReason =
+                new java.util.EnumMap<>(io.ledgerdisk.chunk.compaction.MergePolicy.Reason.class);
         long t0 = System.nanoTime();
         for (int fold = 0; fold < 4; fold++) {
             List<LogRecord> records = new ArrayList<>();
@@ -156,8 +158,14 @@ public final class CompactionBench {
             foldBytes += f.written().stream().mapToLong(w -> w.length()).sum();
             m = f.manifest();
             java.util.Optional<FoldResult> merged;
-            while ((merged = merger.merge(m).join()).isPresent()) {
-                mergeBytes += merged.get().written().stream().mapToLong(w -> w.length()).sum();
+            while (true) {
+                io.ledgerdisk.chunk.compaction.MergePolicy.Plan plan = merger.policy().plan(m);
+                if ((merged = merger.merge(m).join()).isEmpty()) {
+                    break;
+                }
+                long written = merged.get().written().stream().mapToLong(w -> w.length()).sum();
+                mergeBytes += written;
+                byReason.merge(plan.reason(), written, Long::sum);
                 m = merged.get().manifest();
                 passes++;
             }
@@ -168,6 +176,24 @@ public final class CompactionBench {
                 + "  fold %.2f + merge %.2f chunk bytes per client byte, %d merge passes, %d extents left"
                 + " (%.0f KiB of map), %.1f s%n", (double) foldBytes / clientBytes, (double) mergeBytes / clientBytes,
                 passes, m.extents().size(), m.extents().heapBytesEstimate() / 1024.0, (System.nanoTime() - t0) / 1e9);
+        long client = clientBytes;
+        System.out.printf("  merge bytes per client byte by trigger: %s%n", byReason.entrySet().stream()
+                .map(e -> e.getKey() + " " + String.format("%.2f", (double) e.getValue() / client)).toList());
+        // Space after merging: stored data blocks per live block, and chunk bytes per live chunk byte
+        // (a chunk's live bytes taken as its length times its live fraction).
+        java.util.Map<ChunkId, Long> live = m.extents().liveBlocksByChunk();
+        long storedBlocks = 0;
+        long liveBlocks = 0;
+        double liveBytes = 0;
+        for (io.ledgerdisk.chunk.manifest.ChunkDescriptor c : m.chunks()) {
+            long l = live.getOrDefault(c.id(), 0L);
+            storedBlocks += c.dataBlocks();
+            liveBlocks += l;
+            liveBytes += c.dataBlocks() == 0 ? 0 : (double) c.length() * l / c.dataBlocks();
+        }
+        System.out.printf("  space after merging: %.3f stored blocks per live block, %.3f chunk bytes per live chunk byte"
+                + " (bound 1.5); extent map %.1f MiB per TiB (goal <= 64)%n", (double) storedBlocks / liveBlocks,
+                m.storedBytes() / liveBytes, m.extents().heapBytesEstimate() / 1048576.0 * (1L << 40) / volumeBytes);
         store.close();
     }
 

@@ -45,7 +45,8 @@ public final class ExtentMap {
     public static final long BYTES_PER_EXTENT = 21;
     /** Heap bytes per page beyond its extents: the page, its three array headers, its map entry and key. */
     static final long BYTES_PER_PAGE = 24 + 3 * 16 + 40 + 16;
-    static final long BYTES_PER_CHUNK = 96;
+    /** Heap bytes per chunk the map references: its {@code ChunkId} and name. */
+    public static final long BYTES_PER_CHUNK = 96;
 
     /** An immutable run of extents, sorted and non-overlapping; never empty. */
     private static final class Page {

@@ -114,6 +114,12 @@ class CompactorTest {
         for (int fold = 0; fold < 8; fold++) {
             m = compactor.fold(m, volume.randomRecords(random, 25), volume.sequence()).join().manifest();
         }
+        // Merges run only past the volume-wide bound: overwrite every other block so it is crossed.
+        List<LogRecord> again = new ArrayList<>();
+        for (int block = 0; block < 64; block += 2) {
+            again.add(volume.write(block * 4096L, VolumeModel.randomData(random, 4096)));
+        }
+        m = compactor.fold(m, again, volume.sequence()).join().manifest();
         ChunkMerger merger = new ChunkMerger(reader, config, Runnable::run, clock::incrementAndGet);
         int passes = 0;
         Optional<FoldResult> merged;
