@@ -112,7 +112,7 @@ public final class DevNode implements AutoCloseable {
         CompactionPolicy policy = config.compaction();
         ChunkStore chunkStore = config.chunkStore().open();
         started.push(chunkStore);
-        ManifestReader chunks = new ManifestReader(chunkStore, MAX_OPEN_CHUNKS);
+        ManifestReader chunks = new ManifestReader(chunkStore, MAX_OPEN_CHUNKS, config.chunkStore().frameCacheBytes());
         ManifestStore manifests = new ManifestStore(chunkStore);
         volumes = new VolumeCatalog(bookKeeper, journal, new MetaLedgerCatalog(meta), manifests, chunks, policy.maxBufferedBytes());
         started.push(volumes);

@@ -30,7 +30,11 @@ import java.util.TreeSet;
  * <tr><td>{@code chunks.s3.max-attempts}</td><td>8</td><td>attempts on 5xx / I/O errors</td></tr>
  * <tr><td>{@code chunks.cache.dir}</td><td>{@code DATA/chunk-cache}</td><td>S3 read cache</td></tr>
  * <tr><td>{@code chunks.cache.bytes}</td><td>1 GiB</td><td>read cache budget; 0 turns it off</td></tr>
+ * <tr><td>{@code chunks.frame-cache.bytes}</td><td>256 MiB</td><td>checked, decompressed frames kept in
+ *     memory (either store); a read of a cached frame is a memory copy</td></tr>
  * </table>
+ *
+ * <p>Byte sizes take a binary suffix: {@code 512M}, {@code 1G}.
  *
  * @param kind local directory or S3
  * @param directory the local chunk directory (LOCAL)
@@ -38,9 +42,16 @@ import java.util.TreeSet;
  * @param s3 the S3 settings (S3), else null
  * @param cacheDirectory where the S3 read cache keeps chunks (S3)
  * @param cacheBytes read cache budget; 0 for no cache
+ * @param frameCacheBytes decompressed frames kept in memory for the reads that follow; 0 for none
  */
 public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkStoreConfig s3, Path cacheDirectory,
-        long cacheBytes) {
+        long cacheBytes, long frameCacheBytes) {
+
+    /**
+     * Default frame cache: 4096 frames of 64 KiB. A read that misses it checks and copies a whole frame
+     * (a CRC32C over 64 KiB) to return 4 KiB; a hit is a 4 KiB copy.
+     */
+    public static final long DEFAULT_FRAME_CACHE_BYTES = 256L << 20;
 
     /** Where chunks live. */
     public enum Kind {
@@ -50,7 +61,7 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
     private static final Set<String> KEYS = Set.of("chunks.store", "chunks.dir", "chunks.threads", "chunks.s3.endpoint",
             "chunks.s3.bucket", "chunks.s3.region", "chunks.s3.path-style", "chunks.s3.access-key",
             "chunks.s3.secret-key", "chunks.s3.prefix", "chunks.s3.max-attempts", "chunks.cache.dir",
-            "chunks.cache.bytes");
+            "chunks.cache.bytes", "chunks.frame-cache.bytes");
 
     public ChunkStoreConfig {
         Objects.requireNonNull(kind, "kind");
@@ -60,20 +71,20 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
         if (kind == Kind.S3 && (s3 == null || (cacheBytes > 0 && cacheDirectory == null))) {
             throw new IllegalArgumentException("an S3 chunk store needs its S3 settings and, with a cache, chunks.cache.dir");
         }
-        if (threads < 1 || cacheBytes < 0) {
-            throw new IllegalArgumentException("chunks.threads must be at least 1 and chunks.cache.bytes not negative; got "
-                    + threads + " and " + cacheBytes);
+        if (threads < 1 || cacheBytes < 0 || frameCacheBytes < 0) {
+            throw new IllegalArgumentException("chunks.threads must be at least 1, chunks.cache.bytes and "
+                    + "chunks.frame-cache.bytes not negative; got " + threads + ", " + cacheBytes + " and " + frameCacheBytes);
         }
     }
 
     /** A local directory store. */
     public static ChunkStoreConfig local(Path directory) {
-        return new ChunkStoreConfig(Kind.LOCAL, directory, 4, null, null, 0);
+        return new ChunkStoreConfig(Kind.LOCAL, directory, 4, null, null, 0, DEFAULT_FRAME_CACHE_BYTES);
     }
 
     /** An S3 store with a local read cache of {@code cacheBytes} in {@code cacheDirectory} (0: no cache). */
     public static ChunkStoreConfig s3(S3ChunkStoreConfig s3, Path cacheDirectory, long cacheBytes) {
-        return new ChunkStoreConfig(Kind.S3, null, s3.threads(), s3, cacheDirectory, cacheBytes);
+        return new ChunkStoreConfig(Kind.S3, null, s3.threads(), s3, cacheDirectory, cacheBytes, DEFAULT_FRAME_CACHE_BYTES);
     }
 
     /**
@@ -95,12 +106,13 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
         }
         String kind = properties.getOrDefault("chunks.store", "local").trim().toLowerCase(Locale.ROOT);
         Path cacheDir = Path.of(properties.getOrDefault("chunks.cache.dir", dataDir.resolve("chunk-cache").toString()));
-        long cacheBytes = parseLong(properties, "chunks.cache.bytes", 1L << 30);
+        long cacheBytes = parseBytes(properties, "chunks.cache.bytes", 1L << 30);
+        long frameCacheBytes = parseBytes(properties, "chunks.frame-cache.bytes", DEFAULT_FRAME_CACHE_BYTES);
         switch (kind) {
             case "local":
                 return new ChunkStoreConfig(Kind.LOCAL,
                         Path.of(properties.getOrDefault("chunks.dir", dataDir.resolve("chunks").toString())),
-                        (int) parseLong(properties, "chunks.threads", 4), null, null, 0);
+                        (int) parseLong(properties, "chunks.threads", 4), null, null, 0, frameCacheBytes);
             case "s3":
                 String bucket = properties.get("chunks.s3.bucket");
                 if (bucket == null || bucket.isBlank()) {
@@ -122,7 +134,7 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
                         properties.get("chunks.s3.access-key"), properties.get("chunks.s3.secret-key"),
                         properties.getOrDefault("chunks.s3.prefix", ""), threads, attempts, Duration.ofMillis(100),
                         Duration.ofSeconds(2), Duration.ofSeconds(30));
-                return s3(s3, cacheDir, cacheBytes);
+                return new ChunkStoreConfig(Kind.S3, null, s3.threads(), s3, cacheDir, cacheBytes, frameCacheBytes);
             default:
                 throw new IllegalArgumentException("chunks.store must be 'local' or 's3', got '" + kind + "'");
         }
@@ -153,6 +165,33 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
             default:
                 throw new IllegalStateException("unhandled chunk store kind " + kind);
         }
+    }
+
+    /** A byte size: a whole number of bytes, or one with a binary suffix K, M, G or T. */
+    private static long parseBytes(Map<String, String> properties, String key, long defaultValue) {
+        String text = properties.get(key);
+        if (text == null || text.isBlank()) {
+            return defaultValue;
+        }
+        String trimmed = text.trim().toUpperCase(Locale.ROOT);
+        int shift = switch (trimmed.charAt(trimmed.length() - 1)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            case 'T' -> 40;
+            default -> 0;
+        };
+        String digits = shift == 0 ? trimmed : trimmed.substring(0, trimmed.length() - 1);
+        long value;
+        try {
+            value = Long.parseLong(digits.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a byte size such as 268435456 or 256M, got '" + text + "'", e);
+        }
+        if (value < 0 || value > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException(key + " must be a byte size between 0 and 8E, got '" + text + "'");
+        }
+        return value << shift;
     }
 
     private static long parseLong(Map<String, String> properties, String key, long defaultValue) {

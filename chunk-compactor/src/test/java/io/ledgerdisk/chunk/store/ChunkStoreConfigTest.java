@@ -45,6 +45,24 @@ class ChunkStoreConfigTest {
     }
 
     @Test
+    void byteSizesTakeBinarySuffixesAndTheFrameCacheDefaultsTo256MiB(@TempDir Path data) {
+        assertEquals(ChunkStoreConfig.DEFAULT_FRAME_CACHE_BYTES,
+                ChunkStoreConfig.fromProperties(Map.of(), data).frameCacheBytes());
+        ChunkStoreConfig c = ChunkStoreConfig.fromProperties(Map.of("chunks.frame-cache.bytes", "64m",
+                "chunks.store", "s3", "chunks.s3.bucket", "b", "chunks.cache.bytes", "2G"), data);
+        assertEquals(64L << 20, c.frameCacheBytes());
+        assertEquals(2L << 30, c.cacheBytes());
+        assertEquals(4096, ChunkStoreConfig.fromProperties(Map.of("chunks.frame-cache.bytes", "4096"), data).frameCacheBytes());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ChunkStoreConfig.fromProperties(Map.of("chunks.frame-cache.bytes", "lots"), data));
+        assertTrue(bad.getMessage().contains("chunks.frame-cache.bytes"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> ChunkStoreConfig.fromProperties(Map.of("chunks.frame-cache.bytes", "M"), data));
+        assertThrows(IllegalArgumentException.class,
+                () -> ChunkStoreConfig.fromProperties(Map.of("chunks.frame-cache.bytes", "-1"), data));
+    }
+
+    @Test
     void mistakesAreReportedByKey(@TempDir Path data) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ChunkStoreConfig.fromProperties(Map.of("chunks.store", "s3"), data));
