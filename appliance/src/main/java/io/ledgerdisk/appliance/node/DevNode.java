@@ -57,6 +57,8 @@ import org.slf4j.LoggerFactory;
 public final class DevNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevNode.class);
+    /** The frame cache never takes more than this share of the heap, whatever the configuration asks. */
+    private static final int FRAME_CACHE_HEAP_DIVISOR = 8;
     static final String DEMO_VOLUME = "demo";
     static final long DEMO_SIZE = 4L << 30;
     private static final Duration META_READY_TIMEOUT = Duration.ofSeconds(60);
@@ -112,7 +114,7 @@ public final class DevNode implements AutoCloseable {
         CompactionPolicy policy = config.compaction();
         ChunkStore chunkStore = config.chunkStore().open();
         started.push(chunkStore);
-        ManifestReader chunks = new ManifestReader(chunkStore, MAX_OPEN_CHUNKS, config.chunkStore().frameCacheBytes());
+        ManifestReader chunks = new ManifestReader(chunkStore, MAX_OPEN_CHUNKS, frameCacheBytes(config));
         ManifestStore manifests = new ManifestStore(chunkStore);
         volumes = new VolumeCatalog(bookKeeper, journal, new MetaLedgerCatalog(meta), manifests, chunks, policy.maxBufferedBytes());
         started.push(volumes);
@@ -223,5 +225,17 @@ public final class DevNode implements AutoCloseable {
         if (wasRunning) {
             LOG.info("Ledgerdisk stopped");
         }
+    }
+
+    /** The configured frame cache, capped at an eighth of the heap so that a small JVM cannot run out of memory. */
+    private static long frameCacheBytes(NodeConfig config) {
+        long configured = config.chunkStore().frameCacheBytes();
+        long cap = Runtime.getRuntime().maxMemory() / FRAME_CACHE_HEAP_DIVISOR;
+        if (configured > cap) {
+            LOG.warn("chunks.frame-cache.bytes={} is more than an eighth of the {} MiB heap; using {} MiB",
+                    configured, Runtime.getRuntime().maxMemory() >> 20, cap >> 20);
+            return cap;
+        }
+        return configured;
     }
 }
