@@ -1,5 +1,6 @@
 package io.ledgerdisk.nbd.server;
 
+import io.ledgerdisk.nbd.device.BlockError;
 import io.ledgerdisk.nbd.device.ExportCatalog;
 import io.ledgerdisk.nbd.protocol.NbdFrameDecoder;
 import io.ledgerdisk.nbd.protocol.NbdHandshake;
@@ -306,10 +307,21 @@ final class NbdConnection {
             reply.discard();
             return;
         }
+        boolean deviceGone = false;
         if (reply instanceof Reply.Failure failure) {
             logFailure(request, failure);
+            deviceGone = failure.error() == BlockError.ESHUTDOWN && phase == Phase.TRANSMISSION;
         }
         reply.writeTo(replies, request);
+        if (deviceGone) {
+            // The export is gone from this server (its volume fenced by another node, or closed): answer
+            // what is in flight, take nothing new, and close, as on a server shutdown (proto.md
+            // "NBD_ESHUTDOWN"). The client reconnects to whichever server serves the export now.
+            log.warn("NBD client {}: export '{}' is shut down on this server; closing the connection once its {}"
+                    + " requests in flight are answered", peer, export.exportName(), inFlight.requests());
+            phase = Phase.DISCONNECTING;
+            pauseReading();
+        }
         if (phase == Phase.DISCONNECTING) {
             closeIfIdle();
         } else {

@@ -461,6 +461,39 @@ class NbdServerTest {
     }
 
     @Test
+    void aDeviceThatShutsDownAnswersEshutdownAndClosesItsConnectionsOnly() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean fenced = new java.util.concurrent.atomic.AtomicBoolean();
+        ForwardingBlockDevice fencing = new ForwardingBlockDevice(new MemoryBlockDevice(65536)) {
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
+                if (fenced.get()) {
+                    return java.util.concurrent.CompletableFuture.failedFuture(new io.ledgerdisk.nbd.device.BlockDeviceException(
+                            BlockError.ESHUTDOWN, "volume fenced by another node"));
+                }
+                return super.write(offset, data, fua);
+            }
+        };
+        NbdServer server = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0),
+                FixedExportCatalog.builder().add("fenced", "", fencing).add("other", "", new MemoryBlockDevice(65536)).build());
+        try (server) {
+            server.start().join();
+            try (RawNbdClient client = RawNbdClient.handshake(server.actualPort());
+                 RawNbdClient bystander = RawNbdClient.handshake(server.actualPort())) {
+                client.go("fenced");
+                bystander.go("other");
+                client.request(0, CMD_WRITE, 1, 0, 4096, pattern(4096, 1));
+                assertEquals(new SimpleReply(0, 1), client.readSimpleReply());
+                fenced.set(true);
+                client.request(0, CMD_WRITE, 2, 0, 4096, pattern(4096, 2));
+                assertEquals(new SimpleReply(BlockError.ESHUTDOWN.nbdValue(), 2), client.readSimpleReply());
+                assertTrue(client.isClosedByServer(), "a shut-down export's connection is closed");
+                bystander.request(0, CMD_WRITE, 3, 0, 4096, pattern(4096, 3));
+                assertEquals(new SimpleReply(0, 3), bystander.readSimpleReply(), "other exports keep serving");
+            }
+        }
+    }
+
+    @Test
     void wrongSizedDeviceReadsBecomeEioWithoutCorruptingTheStream() throws Exception {
         ForwardingBlockDevice shortReads = new ForwardingBlockDevice(new MemoryBlockDevice(65536)) {
             @Override
