@@ -178,6 +178,13 @@ public final class ChunkFormat {
         return (int) crc.getValue();
     }
 
+    /** CRC32C of the remaining bytes of {@code bytes}; its position is left unchanged. */
+    public static int crc32c(ByteBuffer bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes.duplicate());
+        return (int) crc.getValue();
+    }
+
     /** The 64 header bytes for {@code header}. */
     public static byte[] encodeHeader(ChunkHeader header) {
         ByteBuffer b = ByteBuffer.allocate(HEADER_LENGTH).order(ByteOrder.BIG_ENDIAN);

@@ -2,6 +2,7 @@ package io.ledgerdisk.chunk.format;
 
 import io.ledgerdisk.chunk.store.ChunkId;
 import io.ledgerdisk.chunk.store.ChunkStore;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -150,29 +151,35 @@ public final class ChunkReader {
     }
 
     /**
-     * A frame from the cache, or read, checked, decompressed and then cached. When the store holds the
-     * frame's bytes in memory already (a page-cache-resident local file) the whole read runs on the
-     * caller's thread and the future is complete on return: a hand-off to the store's threads and back
-     * cost several times the read itself.
+     * A frame's logical bytes: from the cache, or read, checked, decompressed and then cached. When the
+     * store holds the frame in memory already (a page-cache-resident local file) the whole read runs on
+     * the caller's thread and the future is complete on return: a hand-off to the store's threads and
+     * back cost several times the read itself. Such a frame, if stored raw, is checked in place and not
+     * cached at all (its CRC32C costs less than a cache entry's allocation and garbage collection); a
+     * compressed one is decompressed once and cached.
      */
-    private CompletableFuture<byte[]> cachedFrame(int frame) {
+    private CompletableFuture<ByteBuffer> frameBytes(int frame) {
         byte[] hit = cache.get(id, frame);
         if (hit != null) {
-            return CompletableFuture.completedFuture(hit);
+            return CompletableFuture.completedFuture(ByteBuffer.wrap(hit));
         }
-        byte[] resident = store.getRangeIfResident(id, index.frameOffset(frame), index.frameStoredLength(frame));
+        ByteBuffer resident = store.residentRange(id, index.frameOffset(frame), index.frameStoredLength(frame));
         if (resident != null) {
             try {
-                byte[] data = decodeFrame(frame, resident);
+                checkCrc(frame, ChunkFormat.crc32c(resident), resident.remaining());
+                if (index.frameEncoding(frame) == ChunkFormat.ENCODING_RAW) {
+                    return CompletableFuture.completedFuture(resident);
+                }
+                byte[] data = decompress(frame, resident);
                 cache.put(id, frame, data);
-                return CompletableFuture.completedFuture(data);
+                return CompletableFuture.completedFuture(ByteBuffer.wrap(data));
             } catch (ChunkCorruptionException corrupt) {
                 return CompletableFuture.failedFuture(corrupt);
             }
         }
         return readFrame(frame).thenApply(data -> {
             cache.put(id, frame, data);
-            return data;
+            return ByteBuffer.wrap(data);
         });
     }
 
@@ -188,19 +195,28 @@ public final class ChunkReader {
     }
 
     private byte[] decodeFrame(int frame, byte[] stored) {
-        long offset = index.frameOffset(frame);
-        if (ChunkFormat.crc32c(stored, 0, stored.length) != index.frameCrc(frame)) {
-            throw new ChunkCorruptionException(id, offset, "frame " + frame + " CRC32C mismatch ("
-                    + stored.length + " stored bytes)");
-        }
-        int logical = index.frameBlocks(frame) * ChunkFormat.BLOCK_SIZE;
+        checkCrc(frame, ChunkFormat.crc32c(stored, 0, stored.length), stored.length);
         if (index.frameEncoding(frame) == ChunkFormat.ENCODING_RAW) {
             return stored;
         }
+        return decompress(frame, ByteBuffer.wrap(stored));
+    }
+
+    private void checkCrc(int frame, int crc, int storedLength) {
+        if (crc != index.frameCrc(frame)) {
+            throw new ChunkCorruptionException(id, index.frameOffset(frame), "frame " + frame + " CRC32C mismatch ("
+                    + storedLength + " stored bytes)");
+        }
+    }
+
+    /** Decompresses a checked LZ4 frame (its remaining bytes) into its logical bytes. */
+    private byte[] decompress(int frame, ByteBuffer stored) {
+        long offset = index.frameOffset(frame);
+        int logical = index.frameBlocks(frame) * ChunkFormat.BLOCK_SIZE;
         byte[] out = new byte[logical];
         int n;
         try {
-            n = DECOMPRESSOR.decompress(stored, 0, stored.length, out, 0, logical);
+            n = DECOMPRESSOR.decompress(stored, stored.position(), stored.remaining(), ByteBuffer.wrap(out), 0, logical);
         } catch (LZ4Exception e) {
             throw new ChunkCorruptionException(id, offset, "frame " + frame + " is not valid LZ4 although its CRC32C"
                     + " matches (written by a faulty writer?): " + e.getMessage());
@@ -240,9 +256,9 @@ public final class ChunkReader {
         }
         int[] frames = segments.stream().mapToInt(s -> (int) s[2]).filter(f -> f >= 0).distinct().toArray();
         @SuppressWarnings("unchecked")
-        CompletableFuture<byte[]>[] reads = new CompletableFuture[frames.length];
+        CompletableFuture<ByteBuffer>[] reads = new CompletableFuture[frames.length];
         for (int i = 0; i < frames.length; i++) {
-            reads[i] = cachedFrame(frames[i]);
+            reads[i] = frameBytes(frames[i]);
         }
         return CompletableFuture.allOf(reads).thenRun(() -> {
             for (long[] s : segments) {
@@ -252,7 +268,8 @@ public final class ChunkReader {
                     Arrays.fill(dst, at, at + len, (byte) 0);
                 } else {
                     int slot = indexOf(frames, (int) s[2]);
-                    System.arraycopy(reads[slot].join(), (int) (s[3] << ChunkFormat.BLOCK_SHIFT), dst, at, len);
+                    ByteBuffer frame = reads[slot].join();
+                    frame.get(frame.position() + (int) (s[3] << ChunkFormat.BLOCK_SHIFT), dst, at, len);
                 }
             }
         });

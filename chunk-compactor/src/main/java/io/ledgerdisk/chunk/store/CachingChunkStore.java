@@ -2,6 +2,7 @@ package io.ledgerdisk.chunk.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -142,11 +143,11 @@ public final class CachingChunkStore implements ChunkStore {
         return miss(id, offset, length);
     }
 
-    /** A cached chunk's range at once when its pages are in the page cache; see {@link ChunkStore}. */
+    /** A view of a cached chunk's range when its pages are in the page cache; see {@link ChunkStore}. */
     @Override
-    public byte[] getRangeIfResident(ChunkId id, long offset, int length) {
+    public ByteBuffer residentRange(ChunkId id, long offset, int length) {
         MappedByteBuffer mapping = mappedFiles.mappingIfOpen(id);
-        byte[] bytes = mapping == null ? null : MappedChunkFiles.copyIfResident(mapping, offset, length);
+        ByteBuffer bytes = mapping == null ? null : MappedChunkFiles.residentSlice(mapping, offset, length);
         if (bytes != null) {
             hits.incrementAndGet();
             synchronized (lru) {

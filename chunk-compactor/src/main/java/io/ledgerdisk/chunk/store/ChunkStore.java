@@ -1,5 +1,6 @@
 package io.ledgerdisk.chunk.store;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -33,12 +34,12 @@ public interface ChunkStore extends AutoCloseable {
     CompletableFuture<byte[]> getRange(ChunkId id, long offset, int length);
 
     /**
-     * The range at once, on the caller's thread, when the store can return it without waiting for a
-     * device or the network (a local file whose pages the page cache holds); otherwise null, and the
-     * caller uses {@link #getRange}. Never blocks on I/O, so it is safe on an event loop. By default
-     * always null.
+     * A read-only view of the range, at once and without copying, when the store holds it in memory
+     * already (a mapped local file whose pages the page cache holds); otherwise null, and the caller
+     * uses {@link #getRange}. Never blocks on I/O, so it is safe on an event loop. The view stays
+     * valid after the object is deleted. By default always null.
      */
-    default byte[] getRangeIfResident(ChunkId id, long offset, int length) {
+    default ByteBuffer residentRange(ChunkId id, long offset, int length) {
         return null;
     }
 

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * torn. Leftover temporary files of puts that crashed are removed when the store opens.
  *
  * <p>Thread-safe. Blocking file I/O runs on the store's own small thread pool, never on the
- * caller's thread; only {@link #getRangeIfResident} copies on the caller's thread, and only bytes the
+ * caller's thread; only {@link #residentRange} works on the caller's thread, and only on bytes the
  * page cache already holds.
  */
 public final class LocalChunkStore implements ChunkStore {
@@ -147,14 +147,14 @@ public final class LocalChunkStore implements ChunkStore {
     }
 
     /**
-     * The range at once when the chunk is mapped and the page cache holds every page of the range: a
-     * memory copy on the caller's thread, no hand-off to the store's threads. Null otherwise (not mapped
-     * yet, pages not resident, or a range past the end, which {@link #getRange} then reports).
+     * A view of the range when the chunk is mapped and the page cache holds every page of it: no copy,
+     * no hand-off to the store's threads. Null otherwise (not mapped yet, pages not resident, or a range
+     * past the end, which {@link #getRange} then reports).
      */
     @Override
-    public byte[] getRangeIfResident(ChunkId id, long offset, int length) {
+    public ByteBuffer residentRange(ChunkId id, long offset, int length) {
         MappedByteBuffer mapping = mappedFiles.mappingIfOpen(id);
-        return mapping == null ? null : MappedChunkFiles.copyIfResident(mapping, offset, length);
+        return mapping == null ? null : MappedChunkFiles.residentSlice(mapping, offset, length);
     }
 
     private void readFully(FileChannel ch, ChunkId id, long offset, byte[] out) throws IOException {

@@ -1,6 +1,7 @@
 package io.ledgerdisk.chunk.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -10,8 +11,8 @@ import java.util.Map;
 
 /**
  * Chunk files mapped read-only into memory, least recently used dropped first. Chunks never change once
- * written, so one mapping serves every reader, and a read of a range the page cache holds is a memory
- * copy: no system call, and no hand-off to an I/O thread ({@link #copyIfResident}).
+ * written, so one mapping serves every reader, and a read of a range the page cache holds needs no system call and no hand-off to an I/O
+ * thread ({@link #residentSlice}).
  *
  * <p>A dropped mapping stays valid for readers still holding it and is unmapped when the garbage
  * collector frees it; the file it maps is never truncated (chunks are deleted, not rewritten), so such
@@ -67,20 +68,15 @@ final class MappedChunkFiles {
     }
 
     /**
-     * Copies {@code [offset, offset + length)} of a mapping when every page of it is in the page cache
-     * ({@code mincore}), else returns null. A page evicted between the check and the copy only makes the
-     * copy wait for the disk.
+     * {@code [offset, offset + length)} of a mapping, as a read-only view, when every page of it is in the
+     * page cache ({@code mincore}); else null. A page evicted between the check and its use only makes the
+     * reader wait for the disk.
      */
-    static byte[] copyIfResident(MappedByteBuffer mapping, long offset, int length) {
+    static ByteBuffer residentSlice(MappedByteBuffer mapping, long offset, int length) {
         if (offset < 0 || length < 0 || offset + length > mapping.capacity()) {
             return null;
         }
         MappedByteBuffer range = mapping.slice((int) offset, length);
-        if (!range.isLoaded()) {
-            return null;
-        }
-        byte[] out = new byte[length];
-        range.get(0, out);
-        return out;
+        return range.isLoaded() ? range.asReadOnlyBuffer() : null;
     }
 }

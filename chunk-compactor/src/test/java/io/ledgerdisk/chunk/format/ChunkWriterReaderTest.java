@@ -190,6 +190,13 @@ class ChunkWriterReaderTest {
             assertTrue(read.isDone(), "a resident frame needs no hand-off to the store's threads");
             read.join();
             assertArrayEquals(blocks(2_000_007, 3), dst);
+            byte[] compressed = new byte[2 * BS];
+            var lz4 = reader.readBlocks(3_000_000, 2, compressed, 0);
+            assertTrue(lz4.isDone(), "an LZ4 frame in the page cache is decompressed inline too");
+            lz4.join();
+            byte[] same = new byte[2 * BS];
+            java.util.Arrays.fill(same, (byte) 0x11);
+            assertArrayEquals(same, compressed);
 
             // The mapping sees the file as it is now: a flipped byte fails the read, inline as well.
             int frame = reader.index().runFrame(reader.index().findRun(5));

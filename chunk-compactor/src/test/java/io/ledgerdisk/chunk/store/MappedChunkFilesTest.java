@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,12 @@ class MappedChunkFilesTest {
 
     private Path file(String name) throws Exception {
         return Files.write(dir.resolve(name), new byte[] {1, 2, 3, 4, 5});
+    }
+
+    private static byte[] bytes(ByteBuffer view) {
+        byte[] out = new byte[view.remaining()];
+        view.duplicate().get(out);
+        return out;
     }
 
     @Test
@@ -42,11 +50,13 @@ class MappedChunkFilesTest {
         ChunkId a = new ChunkId("c-a");
         MappedByteBuffer mapping = files.mapping(a, file("a"));
         // Just written, so the page cache holds the file.
-        assertArrayEquals(new byte[] {2, 3, 4}, MappedChunkFiles.copyIfResident(mapping, 1, 3));
-        assertNull(MappedChunkFiles.copyIfResident(mapping, 3, 5), "a range past the end is the slow path's to report");
+        assertArrayEquals(new byte[] {2, 3, 4}, bytes(MappedChunkFiles.residentSlice(mapping, 1, 3)));
+        assertNull(MappedChunkFiles.residentSlice(mapping, 3, 5), "a range past the end is the slow path's to report");
+        ByteBuffer held = MappedChunkFiles.residentSlice(mapping, 0, 2);
+        assertTrue(held.isReadOnly(), "readers get a view they cannot write through");
         files.forget(a);
         assertNull(files.mappingIfOpen(a));
-        assertArrayEquals(new byte[] {1}, MappedChunkFiles.copyIfResident(mapping, 0, 1),
-                "a reader still holding a dropped mapping keeps reading it");
+        Files.delete(dir.resolve("a"));
+        assertArrayEquals(new byte[] {1, 2}, bytes(held), "a view outlives its chunk's deletion");
     }
 }
