@@ -4,7 +4,8 @@
 # directory, Ledgerdisk with chunks on S3 (s3proxy on 127.0.0.1) behind its local read cache, and
 # `nbdkit file` over a plain file. Each Ledgerdisk volume is written with fio, folded by `volume compact`
 # (so every read comes from chunk files, none from the memtable), then read at random for RUNTIME seconds;
-# the chunk files and the nbdkit file are warm in the page cache, as after any recent write.
+# the chunk files and the nbdkit file are warm in the page cache, as after any recent write. Each server
+# gets the same unmeasured warm-up read first.
 #
 # Usage: bench/chunks/run.sh [runtime-seconds] [region]      (defaults: 10 and 256M)
 # Needs: the appliance built (mvn -DskipTests install), fio with ioengine=nbd, nbdkit, python3.
@@ -12,6 +13,9 @@ set -euo pipefail
 
 RUNTIME=${1:-10}
 REGION=${2:-256M}
+# Every server first reads at random for this long, unmeasured: the JVM compiles the chunk read path and
+# collects the fold's garbage (the first seconds after a fold run ~1.5x slower), and nbdkit gets the same.
+WARMUP=${WARMUP:-8}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/ledgerdisk-chunks-bench.XXXXXX)
 PIDS=()
@@ -65,7 +69,8 @@ ledgerdisk() {
   echo "writing $REGION to $name, folding it into chunks..." >&2
   fio_json "fill-$name" "$uri" write 4M 8
   "$ROOT/bin/ledgerdisk" volume compact demo --api "$api" >&2
-  echo "reading from $name's chunks (${RUNTIME}s)..." >&2
+  echo "reading from $name's chunks (${WARMUP}s warm-up, then ${RUNTIME}s)..." >&2
+  fio_json "warmup-$name" "$uri" randread 4k 1 --time_based --runtime="$WARMUP"
   fio_json "read-$name" "$uri" randread 4k 1 --time_based --runtime="$RUNTIME" --ramp_time=1
   kill "$pid"
   wait "$pid" 2>/dev/null || true
@@ -109,6 +114,7 @@ for _ in $(seq 1 100); do
 done
 echo "writing and reading nbdkit file..." >&2
 fio_json fill-nbdkit-file "nbd://127.0.0.1:$NBDKIT_PORT/demo" write 4M 8
+fio_json warmup-nbdkit-file "nbd://127.0.0.1:$NBDKIT_PORT/demo" randread 4k 1 --time_based --runtime="$WARMUP"
 fio_json read-nbdkit-file "nbd://127.0.0.1:$NBDKIT_PORT/demo" randread 4k 1 --time_based --runtime="$RUNTIME" --ramp_time=1
 
 python3 - "$WORK" "$REGION" "$RUNTIME" <<'PY'
