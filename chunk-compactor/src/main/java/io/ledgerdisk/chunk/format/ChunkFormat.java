@@ -99,7 +99,8 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * <p>Why this shape: a frame holds up to {@link #FRAME_BLOCKS} blocks (64 KiB of logical data)
- * so that LZ4 has enough context to compress while a 4 KiB read decompresses little. Frames
+ * so that LZ4 has enough context to compress while a 4 KiB read decompresses little; data that
+ * does not compress is stored raw in frames of {@link #RAW_FRAME_BLOCKS} blocks. Frames
  * may hold blocks that are not adjacent in the volume; the run table says which block sits
  * where. A run never spans two frames, so a block address resolves through one binary search
  * to one frame, and once the index is known a block costs exactly ONE ranged read (the frame's
@@ -123,6 +124,11 @@ public final class ChunkFormat {
     public static final int FRAME_BLOCKS = 16;
     /** Most logical bytes in one frame. */
     public static final int FRAME_BYTES = FRAME_BLOCKS * BLOCK_SIZE;
+    /**
+     * Blocks per frame when a frame's data does not compress and is stored raw (16 KiB): nothing to
+     * gain from a large frame then, and a random 4 KiB read checks a quarter as many bytes.
+     */
+    public static final int RAW_FRAME_BLOCKS = 4;
 
     /** Frame encodings. */
     public static final byte ENCODING_RAW = 0;

@@ -174,17 +174,58 @@ public final class ChunkWriter {
     private void flushFrame() throws IOException {
         int logical = frameFill * ChunkFormat.BLOCK_SIZE;
         int stored = COMPRESSOR.compress(frame, 0, logical, compressed, 0, compressed.length);
-        byte encoding;
-        byte[] bytes;
-        // Incompressible data is stored raw: decompressing it would only cost time.
         if (stored >= logical) {
-            encoding = ChunkFormat.ENCODING_RAW;
-            bytes = frame;
-            stored = logical;
+            // Incompressible data is stored raw, and in smaller frames: decompressing it would only cost
+            // time, and a random 4 KiB read then checks the CRC32C of 16 KiB instead of 64.
+            flushRawFrames();
         } else {
-            encoding = ChunkFormat.ENCODING_LZ4;
-            bytes = compressed;
+            appendFrame(compressed, stored, frameFill, ChunkFormat.ENCODING_LZ4, 0);
         }
+        frameFill = 0;
+    }
+
+    /**
+     * Writes the frame being filled as raw frames of {@link ChunkFormat#RAW_FRAME_BLOCKS} blocks and
+     * re-points its runs (recorded against one frame) at the pieces, splitting runs that cross one.
+     */
+    private void flushRawFrames() throws IOException {
+        int current = frameCount;
+        int first = runCount;
+        while (first > 0 && (runFrame[first - 1] == current || runFrame[first - 1] == ChunkFormat.ZERO_FRAME)) {
+            first--;
+        }
+        int tail = runCount - first;
+        long[] tailFirst = Arrays.copyOfRange(runFirst, first, runCount);
+        long[] tailBlocks = Arrays.copyOfRange(runBlocks, first, runCount);
+        int[] tailFrame = Arrays.copyOfRange(runFrame, first, runCount);
+        int[] tailInFrame = Arrays.copyOfRange(runBlockInFrame, first, runCount);
+        runCount = first;
+        for (int r = 0; r < tail; r++) {
+            if (tailFrame[r] != current) {
+                addRun(tailFirst[r], tailBlocks[r], tailFrame[r], tailInFrame[r]);
+                continue;
+            }
+            long block = tailFirst[r];
+            int inFrame = tailInFrame[r];
+            long left = tailBlocks[r];
+            while (left > 0) {
+                int piece = inFrame / ChunkFormat.RAW_FRAME_BLOCKS;
+                int inPiece = inFrame % ChunkFormat.RAW_FRAME_BLOCKS;
+                int take = (int) Math.min(left, ChunkFormat.RAW_FRAME_BLOCKS - inPiece);
+                addRun(block, take, current + piece, inPiece);
+                block += take;
+                inFrame += take;
+                left -= take;
+            }
+        }
+        for (int from = 0; from < frameFill; from += ChunkFormat.RAW_FRAME_BLOCKS) {
+            int blocks = Math.min(ChunkFormat.RAW_FRAME_BLOCKS, frameFill - from);
+            appendFrame(frame, blocks * ChunkFormat.BLOCK_SIZE, blocks, ChunkFormat.ENCODING_RAW,
+                    from * ChunkFormat.BLOCK_SIZE);
+        }
+    }
+
+    private void appendFrame(byte[] bytes, int stored, int blocks, byte encoding, int from) throws IOException {
         if (frameCount == frameOffset.length) {
             int n = frameCount * 2;
             frameOffset = Arrays.copyOf(frameOffset, n);
@@ -195,12 +236,11 @@ public final class ChunkWriter {
         }
         frameOffset[frameCount] = position;
         frameStored[frameCount] = stored;
-        frameBlocks[frameCount] = frameFill;
-        frameCrc[frameCount] = ChunkFormat.crc32c(bytes, 0, stored);
+        frameBlocks[frameCount] = blocks;
+        frameCrc[frameCount] = ChunkFormat.crc32c(bytes, from, stored);
         frameEncoding[frameCount] = encoding;
         frameCount++;
-        out.write(bytes, 0, stored);
+        out.write(bytes, from, stored);
         position += stored;
-        frameFill = 0;
     }
 }

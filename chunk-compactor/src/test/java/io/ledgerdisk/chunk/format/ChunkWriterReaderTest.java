@@ -107,10 +107,56 @@ class ChunkWriterReaderTest {
         w.writeBlocks(0, random, 0, 16);
         w.writeBlocks(16, new byte[16 * BS], 0, 16);
         ChunkIndex index = w.finish().index();
-        assertEquals(ChunkFormat.ENCODING_RAW, index.frameEncoding(0));
-        assertEquals(16 * BS, index.frameStoredLength(0));
-        assertEquals(ChunkFormat.ENCODING_LZ4, index.frameEncoding(1));
-        assertTrue(index.frameStoredLength(1) < 1024, "zero blocks compress to almost nothing");
+        // Random data: raw, split into frames of RAW_FRAME_BLOCKS blocks.
+        int rawFrames = 16 / ChunkFormat.RAW_FRAME_BLOCKS;
+        for (int f = 0; f < rawFrames; f++) {
+            assertEquals(ChunkFormat.ENCODING_RAW, index.frameEncoding(f));
+            assertEquals(ChunkFormat.RAW_FRAME_BLOCKS * BS, index.frameStoredLength(f));
+        }
+        assertEquals(ChunkFormat.ENCODING_LZ4, index.frameEncoding(rawFrames));
+        assertTrue(index.frameStoredLength(rawFrames) < 1024, "zero blocks compress to almost nothing");
+    }
+
+    @Test
+    void runsOfARawFrameAreSplitAtItsPiecesAndReadBack() throws IOException {
+        ChunkId id = new ChunkId("c-rawsplit");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ChunkWriter w = new ChunkWriter(id, HEADER, out);
+        // One frame's worth of incompressible blocks in odd runs, with zero runs between them.
+        w.writeBlocks(10, randomBlocks(10, 3), 0, 3);
+        w.writeZeros(13, 2);
+        w.writeBlocks(15, randomBlocks(15, 7), 0, 7);
+        w.writeZeros(22, 1);
+        w.writeBlocks(100, randomBlocks(100, 6), 0, 6);
+        w.writeBlocks(200, randomBlocks(200, 5), 0, 5);   // spills into the next frame
+        WrittenChunk written = w.finish();
+        MemoryChunkStore store = new MemoryChunkStore();
+        store.put(id, out.toByteArray()).join();
+        ChunkReader reader = ChunkReader.open(store, id).join();
+        assertEquals(written.index().frameCount(), reader.index().frameCount());
+        assertEquals(ChunkFormat.ENCODING_RAW, reader.index().frameEncoding(0));
+        assertEquals(ChunkFormat.RAW_FRAME_BLOCKS, reader.index().frameBlocks(0));
+        long[][] expected = {{10, 3}, {15, 7}, {100, 6}, {200, 5}};
+        for (long[] run : expected) {
+            byte[] dst = new byte[(int) run[1] * BS];
+            reader.readBlocks(run[0], (int) run[1], dst, 0).join();
+            assertArrayEquals(randomBlocks(run[0], (int) run[1]), dst, "blocks from " + run[0]);
+        }
+        byte[] zeros = new byte[2 * BS];
+        reader.readBlocks(13, 2, zeros, 0).join();
+        assertArrayEquals(new byte[2 * BS], zeros);
+        assertTrue(reader.verify().join().ok());
+    }
+
+    /** Incompressible blocks whose bytes depend on their address. */
+    private static byte[] randomBlocks(long first, int count) {
+        byte[] out = new byte[count * BS];
+        for (int i = 0; i < count; i++) {
+            byte[] b = new byte[BS];
+            new Random(first + i * 31L).nextBytes(b);
+            System.arraycopy(b, 0, out, i * BS, BS);
+        }
+        return out;
     }
 
     @Test
