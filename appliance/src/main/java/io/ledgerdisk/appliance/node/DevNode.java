@@ -22,6 +22,7 @@ import io.ledgerdisk.nbd.server.NbdServer;
 import io.ledgerdisk.nbd.server.NbdServerConfig;
 import io.ledgerdisk.web.ApiServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -139,7 +140,9 @@ public final class DevNode implements AutoCloseable {
         volumesOpen = true;
         started.push(compactor.start());
 
-        Vertx vertx = Vertx.vertx();
+        // Native epoll (its jars come with BookKeeper), as bench/nbd measures the NBD layer; Vert.x falls
+        // back to NIO where it is unavailable.
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         started.push(() -> vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
         nbdServer = new NbdServer(vertx, NbdServerConfig.defaults(config.nbd().host(), config.nbd().port()), volumes);
         nbdServer.start().get(30, TimeUnit.SECONDS);
