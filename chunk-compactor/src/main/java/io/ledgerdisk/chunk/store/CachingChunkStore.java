@@ -3,7 +3,6 @@ package io.ledgerdisk.chunk.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -146,8 +145,7 @@ public final class CachingChunkStore implements ChunkStore {
     /** A view of a cached chunk's range when its pages are in the page cache; see {@link ChunkStore}. */
     @Override
     public ByteBuffer residentRange(ChunkId id, long offset, int length) {
-        MappedByteBuffer mapping = mappedFiles.mappingIfOpen(id);
-        ByteBuffer bytes = mapping == null ? null : MappedChunkFiles.residentSlice(mapping, offset, length);
+        ByteBuffer bytes = mappedFiles.residentRange(id, offset, length);
         if (bytes != null) {
             hits.incrementAndGet();
             synchronized (lru) {
@@ -302,16 +300,8 @@ public final class CachingChunkStore implements ChunkStore {
 
     /** Reads a range from the cached file, or returns null if the file went away (evicted meanwhile). */
     private byte[] readLocal(ChunkId id, long offset, int length) {
-        byte[] out = new byte[length];
         try {
-            MappedByteBuffer mapping = mappedFiles.mapping(id, directory.resolve(id.value()));
-            if (mapping == null || offset + length > mapping.capacity()) {
-                throw new ChunkStoreException("range [" + offset + ", " + (offset + length) + ") of chunk " + id
-                        + " runs past its end (" + (mapping == null ? "too large to map" : mapping.capacity() + " bytes")
-                        + ") in " + this);
-            }
-            mapping.get((int) offset, out);
-            return out;
+            return mappedFiles.read(id, directory.resolve(id.value()), offset, length);
         } catch (NoSuchFileException evicted) {
             drop(id);
             return null;

@@ -3,7 +3,6 @@ package io.ledgerdisk.chunk.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -130,20 +129,7 @@ public final class LocalChunkStore implements ChunkStore {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "bad range offset=" + offset + " length=" + length + " for chunk " + id));
         }
-        return run("read", id, () -> {
-            byte[] out = new byte[length];
-            MappedByteBuffer mapping = mappedFiles.mapping(id, pathOf(id));
-            if (mapping == null) {
-                try (FileChannel ch = FileChannel.open(pathOf(id), StandardOpenOption.READ)) {
-                    readFully(ch, id, offset, out);
-                }
-            } else if (offset + length > mapping.capacity()) {
-                throw pastTheEnd(id, offset, length, mapping.capacity());
-            } else {
-                mapping.get((int) offset, out);
-            }
-            return out;
-        });
+        return run("read", id, () -> mappedFiles.read(id, pathOf(id), offset, length));
     }
 
     /**
@@ -153,25 +139,7 @@ public final class LocalChunkStore implements ChunkStore {
      */
     @Override
     public ByteBuffer residentRange(ChunkId id, long offset, int length) {
-        MappedByteBuffer mapping = mappedFiles.mappingIfOpen(id);
-        return mapping == null ? null : MappedChunkFiles.residentSlice(mapping, offset, length);
-    }
-
-    private void readFully(FileChannel ch, ChunkId id, long offset, byte[] out) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(out);
-        long at = offset;
-        while (b.hasRemaining()) {
-            int n = ch.read(b, at);
-            if (n < 0) {
-                throw pastTheEnd(id, offset, out.length, ch.size());
-            }
-            at += n;
-        }
-    }
-
-    private ChunkStoreException pastTheEnd(ChunkId id, long offset, int length, long size) {
-        return new ChunkStoreException("range [" + offset + ", " + (offset + length) + ") of chunk " + id
-                + " runs past its end (" + size + " bytes) in " + directory);
+        return mappedFiles.residentRange(id, offset, length);
     }
 
     @Override

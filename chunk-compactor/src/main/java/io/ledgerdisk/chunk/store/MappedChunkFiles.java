@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Chunk files mapped read-only into memory, least recently used dropped first. Chunks never change once
  * written, so one mapping serves every reader, and a read of a range the page cache holds needs no system call and no hand-off to an I/O
- * thread ({@link #residentSlice}).
+ * thread ({@link #residentRange}).
  *
  * <p>A dropped mapping stays valid for readers still holding it and is unmapped when the garbage
  * collector frees it; the file it maps is never truncated (chunks are deleted, not rewritten), so such
@@ -54,7 +54,7 @@ final class MappedChunkFiles {
     }
 
     /** The mapping of a chunk already mapped, or null; never does I/O. */
-    synchronized MappedByteBuffer mappingIfOpen(ChunkId id) {
+    private synchronized MappedByteBuffer mappingIfOpen(ChunkId id) {
         return mapped.get(id);
     }
 
@@ -68,15 +68,50 @@ final class MappedChunkFiles {
     }
 
     /**
-     * {@code [offset, offset + length)} of a mapping, as a read-only view, when every page of it is in the
-     * page cache ({@code mincore}); else null. A page evicted between the check and its use only makes the
-     * reader wait for the disk.
+     * Reads {@code [offset, offset + length)} of a chunk file, through its mapping (mapping it on first
+     * use), or through a channel for a file too large to map. Blocks on I/O: for the store's threads.
+     *
+     * @throws ChunkStoreException for a range past the end of the file
      */
-    static ByteBuffer residentSlice(MappedByteBuffer mapping, long offset, int length) {
-        if (offset < 0 || length < 0 || offset + length > mapping.capacity()) {
+    byte[] read(ChunkId id, Path file, long offset, int length) throws IOException {
+        byte[] out = new byte[length];
+        MappedByteBuffer mapping = mapping(id, file);
+        if (mapping == null) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer target = ByteBuffer.wrap(out);
+                long at = offset;
+                while (target.hasRemaining()) {
+                    int n = channel.read(target, at);
+                    if (n < 0) {
+                        throw pastTheEnd(id, file, offset, length, channel.size());
+                    }
+                    at += n;
+                }
+            }
+        } else if (offset < 0 || offset + length > mapping.capacity()) {
+            throw pastTheEnd(id, file, offset, length, mapping.capacity());
+        } else {
+            mapping.get((int) offset, out);
+        }
+        return out;
+    }
+
+    /**
+     * {@code [offset, offset + length)} of a chunk already mapped, as a read-only view, when every page
+     * of it is in the page cache ({@code mincore}); else null (not mapped, not resident, or past the
+     * end). Never does I/O. A page evicted between the check and its use only makes the reader wait.
+     */
+    ByteBuffer residentRange(ChunkId id, long offset, int length) {
+        MappedByteBuffer mapping = mappingIfOpen(id);
+        if (mapping == null || offset < 0 || length < 0 || offset + length > mapping.capacity()) {
             return null;
         }
         MappedByteBuffer range = mapping.slice((int) offset, length);
         return range.isLoaded() ? range.asReadOnlyBuffer() : null;
+    }
+
+    private static ChunkStoreException pastTheEnd(ChunkId id, Path file, long offset, int length, long size) {
+        return new ChunkStoreException("range [" + offset + ", " + (offset + length) + ") of chunk " + id
+                + " runs past its end (" + size + " bytes) in " + file);
     }
 }

@@ -2,7 +2,9 @@ package io.ledgerdisk.chunk.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,23 +41,25 @@ class MappedChunkFilesTest {
         MappedByteBuffer second = files.mapping(b, file("b"));
         files.mapping(a, dir.resolve("a"));
         files.mapping(c, file("c"));
-        assertSame(first, files.mappingIfOpen(a), "a was used more recently than b");
-        assertNull(files.mappingIfOpen(b), "b, the least recently used, was dropped");
+        assertNotNull(files.residentRange(a, 0, 1), "a was used more recently than b");
+        assertNull(files.residentRange(b, 0, 1), "b, the least recently used, was dropped");
         assertNotSame(second, files.mapping(b, dir.resolve("b")), "a dropped file is mapped again");
     }
 
     @Test
-    void residentRangesAreCopiedAndOthersAreLeftToTheStoreThreads() throws Exception {
+    void residentRangesAreViewedAndOthersAreLeftToTheStoreThreads() throws Exception {
         MappedChunkFiles files = new MappedChunkFiles(4);
         ChunkId a = new ChunkId("c-a");
-        MappedByteBuffer mapping = files.mapping(a, file("a"));
+        assertNull(files.residentRange(a, 0, 1), "a chunk not mapped yet: no I/O on the caller's thread");
+        assertArrayEquals(new byte[] {2, 3}, files.read(a, file("a"), 1, 2));
         // Just written, so the page cache holds the file.
-        assertArrayEquals(new byte[] {2, 3, 4}, bytes(MappedChunkFiles.residentSlice(mapping, 1, 3)));
-        assertNull(MappedChunkFiles.residentSlice(mapping, 3, 5), "a range past the end is the slow path's to report");
-        ByteBuffer held = MappedChunkFiles.residentSlice(mapping, 0, 2);
+        assertArrayEquals(new byte[] {2, 3, 4}, bytes(files.residentRange(a, 1, 3)));
+        assertNull(files.residentRange(a, 3, 5), "a range past the end is the slow path's to report");
+        assertThrows(ChunkStoreException.class, () -> files.read(a, dir.resolve("a"), 3, 5));
+        ByteBuffer held = files.residentRange(a, 0, 2);
         assertTrue(held.isReadOnly(), "readers get a view they cannot write through");
         files.forget(a);
-        assertNull(files.mappingIfOpen(a));
+        assertNull(files.residentRange(a, 0, 1));
         Files.delete(dir.resolve("a"));
         assertArrayEquals(new byte[] {1, 2}, bytes(held), "a view outlives its chunk's deletion");
     }
