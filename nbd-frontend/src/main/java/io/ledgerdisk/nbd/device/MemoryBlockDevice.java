@@ -2,7 +2,6 @@ package io.ledgerdisk.nbd.device;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,9 +45,6 @@ public final class MemoryBlockDevice implements BlockDevice {
 
     /** Requests at least this large copy on the copy executor, when there is one. */
     public static final int BULK_COPY_BYTES = 256 * 1024;
-
-    /** Largest single buffer a read returns; larger reads are composites of such pieces. */
-    static final int MAX_READ_BUFFER_BYTES = 256 * 1024;
 
     private static final byte[] ZERO_PAGE = new byte[PAGE_SIZE];
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
@@ -115,20 +111,6 @@ public final class MemoryBlockDevice implements BlockDevice {
     }
 
     private ByteBuf copyOut(long offset, int length) {
-        if (length <= MAX_READ_BUFFER_BYTES) {
-            return copyOutPiece(offset, length);
-        }
-        // Large reads as a composite of pooled pieces: one buffer of several MiB is too large for netty's
-        // pools, and allocating and freeing it per read (page faults included) cost more than the copy.
-        CompositeByteBuf out = ByteBufAllocator.DEFAULT.compositeDirectBuffer(
-                (length + MAX_READ_BUFFER_BYTES - 1) / MAX_READ_BUFFER_BYTES);
-        for (int at = 0; at < length; at += MAX_READ_BUFFER_BYTES) {
-            out.addComponent(true, copyOutPiece(offset + at, Math.min(MAX_READ_BUFFER_BYTES, length - at)));
-        }
-        return out;
-    }
-
-    private ByteBuf copyOutPiece(long offset, int length) {
         ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer(length, length);
         // One NIO view for the whole copy: per-call ByteBuf checks cost more than 4 KiB copies.
         ByteBuffer target = out.nioBuffer(0, length);
