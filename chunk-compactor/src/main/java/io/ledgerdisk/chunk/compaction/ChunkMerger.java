@@ -5,7 +5,6 @@ import io.ledgerdisk.chunk.format.ChunkFormat;
 import io.ledgerdisk.chunk.format.ChunkHeader;
 import io.ledgerdisk.chunk.manifest.Manifest;
 import io.ledgerdisk.chunk.manifest.ManifestReader;
-import io.ledgerdisk.chunk.store.ChunkId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkMerger {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkMerger.class);
-    /** Smallest extent map budget: tiny volumes are never defragmented for a few hundred bytes. */
-    public static final long MIN_EXTENT_MAP_BUDGET = MergePolicy.MIN_EXTENT_MAP_BUDGET;
 
     private final ManifestReader reader;
     private final CompactionConfig config;
@@ -55,24 +52,6 @@ public final class ChunkMerger {
     /** The policy that picks what each pass copies. */
     public MergePolicy policy() {
         return policy;
-    }
-
-    /**
-     * The chunks of {@code manifest} a merge would empty now, at most one pass's worth: the
-     * space pass's victims if stored space is over its bound, else small chunks due for a
-     * tiered merge.
-     */
-    public List<ChunkId> candidates(Manifest manifest) {
-        List<ChunkId> victims = policy.spaceVictims(manifest);
-        return victims.isEmpty() ? policy.smallChunks(manifest) : victims;
-    }
-
-    /**
-     * The start blocks of the address regions an extent-map pass would rewrite now: empty
-     * unless the extent map is over its budget; see {@link MergePolicy#fragmentedRegions}.
-     */
-    public List<Long> fragmentedRegions(Manifest manifest) {
-        return policy.fragmentedRegions(manifest);
     }
 
     /**

@@ -163,9 +163,9 @@ class CompactorTest {
             }
             m = folds.fold(m, overwrites, volume.sequence()).join().manifest();
         }
-        assertTrue(m.extents().heapBytesEstimate() > ChunkMerger.MIN_EXTENT_MAP_BUDGET,
+        assertTrue(m.extents().heapBytesEstimate() > MergePolicy.MIN_EXTENT_MAP_BUDGET,
                 "the overwrites fragment the map: " + m.extents().size() + " extents");
-        assertTrue(merger.fragmentedRegions(m).size() > 0);
+        assertTrue(merger.policy().fragmentedRegions(m).size() > 0);
         int passes = 0;
         Optional<FoldResult> merged;
         while ((merged = merger.merge(m).join()).isPresent()) {
@@ -173,7 +173,7 @@ class CompactorTest {
             passes++;
             assertTrue(passes < 50, "merging must converge");
         }
-        assertTrue(m.extents().heapBytesEstimate() <= ChunkMerger.MIN_EXTENT_MAP_BUDGET,
+        assertTrue(m.extents().heapBytesEstimate() <= MergePolicy.MIN_EXTENT_MAP_BUDGET,
                 m.extents().size() + " extents, " + m.extents().heapBytesEstimate() + " bytes");
         assertArrayEquals(volume.bytes, readAll(m, volume.bytes.length));
         long live = m.extents().liveBlocksByChunk().values().stream().mapToLong(Long::longValue).sum();
