@@ -20,7 +20,7 @@ public final class Main {
 
     private static final String USAGE = """
             usage: ledgerdisk COMMAND ...
-              dev [--data DIR] [--nbd HOST:PORT] [--http HOST:PORT] [--bookies N] [--durability immediate|lazy]
+              dev [--data DIR] [--nbd HOST:PORT] [--http HOST:PORT] [--bookies N] [--durability immediate|lazy] [--config FILE]
                                      run the embedded single-machine appliance
               volume create NAME --size SIZE | list | delete NAME | compact NAME | verify NAME  [--api URL]
                                      administer volumes on a running node

@@ -30,8 +30,8 @@ import java.util.TreeSet;
  * <tr><td>{@code chunks.s3.max-attempts}</td><td>8</td><td>attempts on 5xx / I/O errors</td></tr>
  * <tr><td>{@code chunks.cache.dir}</td><td>{@code DATA/chunk-cache}</td><td>S3 read cache</td></tr>
  * <tr><td>{@code chunks.cache.bytes}</td><td>1 GiB</td><td>read cache budget; 0 turns it off</td></tr>
- * <tr><td>{@code chunks.frame-cache.bytes}</td><td>256 MiB</td><td>checked, decompressed frames kept in
- *     memory (either store); a read of a cached frame is a memory copy</td></tr>
+ * <tr><td>{@code chunks.frame-cache.bytes}</td><td>256 MiB</td><td>decompressed frames kept in memory
+ *     (either store); a read of a cached frame is a memory copy</td></tr>
  * </table>
  *
  * <p>Byte sizes take a binary suffix: {@code 512M}, {@code 1G}.
@@ -48,8 +48,9 @@ public record ChunkStoreConfig(Kind kind, Path directory, int threads, S3ChunkSt
         long cacheBytes, long frameCacheBytes) {
 
     /**
-     * Default frame cache: 4096 frames of 64 KiB. A read that misses it checks and copies a whole frame
-     * (a CRC32C over 64 KiB) to return 4 KiB; a hit is a 4 KiB copy.
+     * Default frame cache: 4096 decompressed frames of 64 KiB. A read that misses it checks and
+     * decompresses a whole LZ4 frame to return 4 KiB; a hit is a 4 KiB copy. Raw frames whose pages the
+     * page cache holds are checked in place and never cached.
      */
     public static final long DEFAULT_FRAME_CACHE_BYTES = 256L << 20;
 
