@@ -1,7 +1,7 @@
 package io.ledgerdisk.nbd.device;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,9 +17,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Storage is a two-level table of fixed-size pages (a directory of 16 MiB groups, each an array of 4 KiB
  * pages), so finding a page costs two array loads; a page that was never written, or was trimmed or zeroed
- * as a whole, is absent and reported by {@link #allocation} as a hole that reads as zeroes. Each page is
- * guarded by its own monitor, which also publishes writes to readers on other threads, so flushed writes
- * are visible on every connection (the {@code NBD_FLAG_CAN_MULTI_CONN} promise).
+ * as a whole, is absent and reported by {@link #allocation} as a hole that reads as zeroes. A write ends
+ * with a release fence and a read starts with an acquire fence, so a write that completed before a read
+ * began is visible to it on any thread: flushed writes are seen on every connection (the
+ * {@code NBD_FLAG_CAN_MULTI_CONN} promise). Overlapping requests in flight at the same time see each
+ * other's bytes in no defined order, as proto.md allows.
  *
  * <p>Given a copy executor, reads and writes of at least {@link #BULK_COPY_BYTES} copy there instead of on
  * the caller's thread, so that one connection's large transfers use more than one core: the event loop
@@ -111,22 +113,17 @@ public final class MemoryBlockDevice implements BlockDevice {
     }
 
     private ByteBuf copyOut(long offset, int length) {
-        ByteBuf out = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        ByteBuf out = LargeBufferPool.SHARED.take(length);
         // One NIO view for the whole copy: per-call ByteBuf checks cost more than 4 KiB copies.
         ByteBuffer target = out.nioBuffer(0, length);
+        VarHandle.acquireFence();
         long position = offset;
         while (target.hasRemaining()) {
             long pageIndex = position / PAGE_SIZE;
             int inPage = (int) (position % PAGE_SIZE);
             int count = Math.min(target.remaining(), PAGE_SIZE - inPage);
             byte[] page = page(pageIndex);
-            if (page == null) {
-                target.put(ZERO_PAGE, 0, count);
-            } else {
-                synchronized (page) {
-                    target.put(page, inPage, count);
-                }
-            }
+            target.put(page == null ? ZERO_PAGE : page, inPage, count);
             position += count;
         }
         return out.writerIndex(length);
@@ -149,25 +146,24 @@ public final class MemoryBlockDevice implements BlockDevice {
     }
 
     private void copyIn(long offset, ByteBuf data) {
-        int source = data.readerIndex();
         long position = offset;
-        int remaining = data.readableBytes();
-        while (remaining > 0) {
-            long pageIndex = position / PAGE_SIZE;
-            int inPage = (int) (position % PAGE_SIZE);
-            int count = Math.min(remaining, PAGE_SIZE - inPage);
-            byte[] page = pageForWrite(pageIndex);
-            synchronized (page) {
-                data.getBytes(source, page, inPage, count);
-                // A concurrent zeroing may have dropped this page while we waited: put it back.
-                if (group(pageIndex, true).compareAndSet(slot(pageIndex), null, page)) {
+        // Straight from each received buffer: a composite payload resolves its component once, not per page.
+        for (ByteBuffer source : data.nioBuffers()) {
+            while (source.hasRemaining()) {
+                long pageIndex = position / PAGE_SIZE;
+                int inPage = (int) (position % PAGE_SIZE);
+                int count = Math.min(source.remaining(), PAGE_SIZE - inPage);
+                AtomicReferenceArray<byte[]> group = group(pageIndex, true);
+                byte[] page = pageForWrite(group, slot(pageIndex));
+                source.get(page, inPage, count);
+                // A concurrent zeroing may have dropped this page meanwhile: put it back.
+                if (group.get(slot(pageIndex)) != page && group.compareAndSet(slot(pageIndex), null, page)) {
                     allocatedPages.incrementAndGet();
                 }
+                position += count;
             }
-            source += count;
-            position += count;
-            remaining -= count;
         }
+        VarHandle.releaseFence();
     }
 
     private boolean isBulk(long length) {
@@ -208,12 +204,11 @@ public final class MemoryBlockDevice implements BlockDevice {
             int count = (int) (Math.min(end, pageEnd) - position);
             byte[] page = page(pageIndex);
             if (page != null) {
-                synchronized (page) {
-                    Arrays.fill(page, inPage, inPage + count, (byte) 0);
-                }
+                Arrays.fill(page, inPage, inPage + count, (byte) 0);
             }
             position += count;
         }
+        VarHandle.releaseFence();
         return DONE;
     }
 
@@ -264,19 +259,18 @@ public final class MemoryBlockDevice implements BlockDevice {
         return group == null ? null : group.get(slot(pageIndex));
     }
 
-    private byte[] pageForWrite(long pageIndex) {
-        AtomicReferenceArray<byte[]> group = group(pageIndex, true);
-        int slot = slot(pageIndex);
-        byte[] page = group.get(slot);
-        if (page != null) {
-            return page;
+    private byte[] pageForWrite(AtomicReferenceArray<byte[]> group, int slot) {
+        while (true) {
+            byte[] page = group.get(slot);
+            if (page != null) {
+                return page;
+            }
+            byte[] fresh = new byte[PAGE_SIZE];
+            if (group.compareAndSet(slot, null, fresh)) {
+                allocatedPages.incrementAndGet();
+                return fresh;
+            }
         }
-        byte[] fresh = new byte[PAGE_SIZE];
-        if (group.compareAndSet(slot, null, fresh)) {
-            allocatedPages.incrementAndGet();
-            return fresh;
-        }
-        return group.get(slot) != null ? group.get(slot) : pageForWrite(pageIndex);
     }
 
     private AtomicReferenceArray<byte[]> group(long pageIndex, boolean create) {

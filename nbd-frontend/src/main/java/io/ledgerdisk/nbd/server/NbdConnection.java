@@ -2,6 +2,7 @@ package io.ledgerdisk.nbd.server;
 
 import io.ledgerdisk.nbd.device.BlockError;
 import io.ledgerdisk.nbd.device.ExportCatalog;
+import io.ledgerdisk.nbd.device.LargeBufferPool;
 import io.ledgerdisk.nbd.protocol.NbdFrameDecoder;
 import io.ledgerdisk.nbd.protocol.NbdHandshake;
 import io.ledgerdisk.nbd.protocol.NbdOption;
@@ -12,6 +13,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.ChannelConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -86,9 +88,11 @@ final class NbdConnection {
         this.sslOptions = sslOptions;
         this.onClosed = onClosed;
         this.peer = String.valueOf(socket.remoteAddress());
+        ChannelConfig channel = this.socket.channelHandlerContext().channel().config();
+        // Large socket reads and large replies reuse pooled memory (see LargeBufferPool).
+        channel.setAllocator(LargeBufferPool.SHARED.allocator(channel.getAllocator()));
+        channel.setRecvByteBufAllocator(new AdaptiveRecvByteBufAllocator(64, 2048, MAX_SOCKET_READ_BYTES));
         this.allocator = this.socket.channelHandlerContext().alloc();
-        this.socket.channelHandlerContext().channel().config().setRecvByteBufAllocator(
-                new AdaptiveRecvByteBufAllocator(64, 2048, MAX_SOCKET_READ_BYTES));
         this.inFlight = new InFlightBudget(config.maxInFlightBytesPerConnection());
     }
 

@@ -1,0 +1,141 @@
+package io.ledgerdisk.nbd.device;
+
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.buffer.UnpooledDirectByteBuf;
+import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
+import io.netty.util.internal.PlatformDependent;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ArrayBlockingQueue;
+
+/**
+ * Direct buffers of 256 KiB to 32 MiB, reused instead of allocated per request: socket reads of large write
+ * payloads and large read replies.
+ *
+ * <p>netty's default (adaptive) allocator pools buffers only up to 1 MiB, and it retires the chunks behind
+ * socket-read buffers while payload slices still pin them, so large transfers kept allocating fresh native
+ * memory that the JDK zeroes and the kernel faults in page by page. At 4 MiB QD8 that zeroing and faulting
+ * took a tenth of the machine's CPU (async-profiler, bench/nbd). Here each power-of-two size class keeps up
+ * to {@link #RETAINED_BYTES_PER_CLASS} of released buffers; a buffer goes back to its class when its last
+ * reference is released, and is left to the GC when the class is full.
+ *
+ * <p>Thread-safe: buffers are taken and released on any thread.
+ */
+public final class LargeBufferPool {
+
+    /** Smallest pooled size class; smaller buffers come from netty's allocator, which pools them well. */
+    public static final int MIN_POOLED_BYTES = 256 << 10;
+    /** Largest pooled size class: the NBD maximum payload. */
+    public static final int MAX_POOLED_BYTES = 32 << 20;
+    /** Released memory kept per size class. */
+    static final int RETAINED_BYTES_PER_CLASS = 32 << 20;
+
+    private static final int FIRST_CLASS_SHIFT = Integer.numberOfTrailingZeros(MIN_POOLED_BYTES);
+    private static final int CLASSES = Integer.numberOfTrailingZeros(MAX_POOLED_BYTES) - FIRST_CLASS_SHIFT + 1;
+
+    /**
+     * The pool the NBD server and the RAM device share (declared after the constants its constructor reads).
+     */
+    public static final LargeBufferPool SHARED = new LargeBufferPool();
+
+    private final ArrayBlockingQueue<ByteBuffer>[] released;
+
+    @SuppressWarnings("unchecked")
+    LargeBufferPool() {
+        released = new ArrayBlockingQueue[CLASSES];
+        for (int sizeClass = 0; sizeClass < CLASSES; sizeClass++) {
+            int buffers = Math.max(1, RETAINED_BYTES_PER_CLASS / (MIN_POOLED_BYTES << sizeClass));
+            released[sizeClass] = new ArrayBlockingQueue<>(buffers);
+        }
+    }
+
+    /**
+     * An empty direct buffer with room for exactly {@code length} bytes (it cannot grow); the caller owns one
+     * reference. Lengths outside the pooled classes come from netty's default allocator.
+     */
+    public ByteBuf take(int length) {
+        if (length < MIN_POOLED_BYTES || length > MAX_POOLED_BYTES) {
+            return ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        }
+        int sizeClass = sizeClass(length);
+        ArrayBlockingQueue<ByteBuffer> home = released[sizeClass];
+        ByteBuffer memory = home.poll();
+        if (memory == null) {
+            memory = ByteBuffer.allocateDirect(MIN_POOLED_BYTES << sizeClass);
+        }
+        memory.clear();
+        ByteBuf whole = PlatformDependent.hasUnsafe()
+                ? new UnsafePooledBuffer(memory, home)
+                : new PooledBuffer(memory, home);
+        // Wrapping a ByteBuffer starts out full; a slice shares the whole buffer's reference count, so its
+        // last release returns the memory.
+        return length == memory.capacity() ? whole.clear() : whole.slice(0, length).clear();
+    }
+
+    /**
+     * An allocator for a channel: direct buffers in the pooled classes come from this pool, everything else
+     * from {@code delegate}.
+     */
+    public ByteBufAllocator allocator(ByteBufAllocator delegate) {
+        return new AbstractByteBufAllocator(true) {
+            @Override
+            protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+                return delegate.heapBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+                if (initialCapacity >= MIN_POOLED_BYTES && initialCapacity <= MAX_POOLED_BYTES) {
+                    return take(initialCapacity);
+                }
+                return delegate.directBuffer(initialCapacity, maxCapacity);
+            }
+
+            @Override
+            public boolean isDirectBufferPooled() {
+                return true;
+            }
+        };
+    }
+
+    private static int sizeClass(int length) {
+        int ceilingShift = 32 - Integer.numberOfLeadingZeros(length - 1);
+        return ceilingShift - FIRST_CLASS_SHIFT;
+    }
+
+    /** Pooled memory through netty's Unsafe accessors (memory address known: no NIO views per socket call). */
+    private static final class UnsafePooledBuffer extends UnpooledUnsafeDirectByteBuf {
+        private final ByteBuffer memory;
+        private final ArrayBlockingQueue<ByteBuffer> home;
+
+        UnsafePooledBuffer(ByteBuffer memory, ArrayBlockingQueue<ByteBuffer> home) {
+            super(UnpooledByteBufAllocator.DEFAULT, memory, memory.capacity());
+            this.memory = memory;
+            this.home = home;
+        }
+
+        @Override
+        protected void deallocate() {
+            home.offer(memory);
+        }
+    }
+
+    /** Pooled memory through NIO, where netty has no Unsafe. */
+    private static final class PooledBuffer extends UnpooledDirectByteBuf {
+        private final ByteBuffer memory;
+        private final ArrayBlockingQueue<ByteBuffer> home;
+
+        PooledBuffer(ByteBuffer memory, ArrayBlockingQueue<ByteBuffer> home) {
+            super(UnpooledByteBufAllocator.DEFAULT, memory, memory.capacity());
+            this.memory = memory;
+            this.home = home;
+        }
+
+        @Override
+        protected void deallocate() {
+            home.offer(memory);
+        }
+    }
+}
