@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * (DESIGN.md, write path). Thread-safe. Append futures complete in sequence order.
  *
  * <p><b>Group commit.</b> Sequence numbers are assigned when {@link #append} is called. Up to
- * {@link #MAX_ENTRIES_IN_FLIGHT} ledger entries are outstanding at BookKeeper; while that many
+ * {@link Durability#entriesInFlight()} ledger entries are outstanding at BookKeeper; while that many
  * are, further appends queue, and when one entry completes the queue is drained into as few
  * entries as {@code maxEntryBytes} allows. A lone append is therefore sent at once, with no
  * timer, and concurrent appends share entries.
@@ -60,16 +60,9 @@ public final class VolumeLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeLog.class);
 
     /**
-     * Entries outstanding at BookKeeper before appends start to queue. More than one keeps the
-     * bookies busy while an acknowledgement travels back; few enough that concurrent appends
-     * still batch.
-     */
-    public static final int MAX_ENTRIES_IN_FLIGHT = 4;
-
-    /**
      * Bytes of appended records not yet sent, in entries of {@code maxEntryBytes}, above which
      * the log reports itself not {@linkplain #isWritable() writable}. Bytes sent and not yet
-     * acknowledged are bounded separately by {@link #MAX_ENTRIES_IN_FLIGHT}.
+     * acknowledged are bounded separately by {@link Durability#entriesInFlight()}.
      */
     public static final int MAX_BUFFERED_ENTRIES = 16;
 
@@ -404,7 +397,7 @@ public final class VolumeLog implements AutoCloseable {
                 }
                 return;
             }
-            if (inFlight.size() >= MAX_ENTRIES_IN_FLIGHT) {
+            if (inFlight.size() >= config.durability().entriesInFlight()) {
                 return;
             }
             sendEntry(completions);
