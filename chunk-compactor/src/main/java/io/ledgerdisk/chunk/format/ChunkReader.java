@@ -159,17 +159,25 @@ public final class ChunkReader {
      * compressed one is decompressed once and cached.
      */
     private CompletableFuture<ByteBuffer> frameBytes(int frame) {
+        boolean raw = index.frameEncoding(frame) == ChunkFormat.ENCODING_RAW;
+        // A resident raw frame never enters the cache: look there only for frames that may be in it.
+        ByteBuffer resident = raw ? residentFrame(frame) : null;
+        if (resident != null) {
+            try {
+                checkCrc(frame, ChunkFormat.crc32c(resident), resident.remaining());
+                return CompletableFuture.completedFuture(resident);
+            } catch (ChunkCorruptionException corrupt) {
+                return CompletableFuture.failedFuture(corrupt);
+            }
+        }
         byte[] hit = cache.get(id, frame);
         if (hit != null) {
             return CompletableFuture.completedFuture(ByteBuffer.wrap(hit));
         }
-        ByteBuffer resident = store.residentRange(id, index.frameOffset(frame), index.frameStoredLength(frame));
+        resident = raw ? null : residentFrame(frame);
         if (resident != null) {
             try {
                 checkCrc(frame, ChunkFormat.crc32c(resident), resident.remaining());
-                if (index.frameEncoding(frame) == ChunkFormat.ENCODING_RAW) {
-                    return CompletableFuture.completedFuture(resident);
-                }
                 byte[] data = decompress(frame, resident);
                 cache.put(id, frame, data);
                 return CompletableFuture.completedFuture(ByteBuffer.wrap(data));
@@ -181,6 +189,10 @@ public final class ChunkReader {
             cache.put(id, frame, data);
             return ByteBuffer.wrap(data);
         });
+    }
+
+    private ByteBuffer residentFrame(int frame) {
+        return store.residentRange(id, index.frameOffset(frame), index.frameStoredLength(frame));
     }
 
     /**
@@ -254,12 +266,21 @@ public final class ChunkReader {
             segments.add(new long[] {block, n, index.runFrame(run), inFrame});
             block += n;
         }
-        int[] frames = segments.stream().mapToInt(s -> (int) s[2]).filter(f -> f >= 0).distinct().toArray();
+        // The frames to read, each once (a plain loop: a stream here cost more than the 4 KiB read's copy).
+        int[] frames = new int[segments.size()];
+        int frameCount = 0;
+        for (long[] s : segments) {
+            int frame = (int) s[2];
+            if (frame >= 0 && indexOf(frames, frameCount, frame) < 0) {
+                frames[frameCount++] = frame;
+            }
+        }
         @SuppressWarnings("unchecked")
-        CompletableFuture<ByteBuffer>[] reads = new CompletableFuture[frames.length];
-        for (int i = 0; i < frames.length; i++) {
+        CompletableFuture<ByteBuffer>[] reads = new CompletableFuture[frameCount];
+        for (int i = 0; i < frameCount; i++) {
             reads[i] = frameBytes(frames[i]);
         }
+        int readCount = frameCount;
         return CompletableFuture.allOf(reads).thenRun(() -> {
             for (long[] s : segments) {
                 int at = dstOffset + (int) ((s[0] - firstBlock) << ChunkFormat.BLOCK_SHIFT);
@@ -267,21 +288,21 @@ public final class ChunkReader {
                 if (s[2] == ChunkFormat.ZERO_FRAME) {
                     Arrays.fill(dst, at, at + len, (byte) 0);
                 } else {
-                    int slot = indexOf(frames, (int) s[2]);
-                    ByteBuffer frame = reads[slot].join();
+                    ByteBuffer frame = reads[indexOf(frames, readCount, (int) s[2])].join();
                     frame.get(frame.position() + (int) (s[3] << ChunkFormat.BLOCK_SHIFT), dst, at, len);
                 }
             }
         });
     }
 
-    private static int indexOf(int[] values, int value) {
-        for (int i = 0; i < values.length; i++) {
+    /** Where {@code value} is among the first {@code count} of {@code values}, or -1. */
+    private static int indexOf(int[] values, int count, int value) {
+        for (int i = 0; i < count; i++) {
             if (values[i] == value) {
                 return i;
             }
         }
-        throw new IllegalStateException("frame " + value + " was not read");
+        return -1;
     }
 
     /** The real failure inside a future's wrapper exception. */
