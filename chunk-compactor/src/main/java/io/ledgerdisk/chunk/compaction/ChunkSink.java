@@ -36,7 +36,9 @@ final class ChunkSink {
     /** Zero ranges of chunks that ended up holding no data and were not written. */
     private final List<long[]> looseZeros = new ArrayList<>();
     private final List<long[]> pendingZeros = new ArrayList<>();
+    /** The chunk being written; reset, not reallocated, for each chunk. */
     private ByteArrayOutputStream buffer;
+    private final ChunkWriter.Scratch scratch = new ChunkWriter.Scratch();
     private ChunkWriter writer;
 
     ChunkSink(ChunkStore store, ChunkHeader header, long targetBlocks) {
@@ -87,9 +89,12 @@ final class ChunkSink {
 
     private ChunkWriter writer() {
         if (writer == null) {
-            buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10)));
+            if (buffer == null) {
+                buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10)));
+            }
+            buffer.reset();
             try {
-                writer = new ChunkWriter(ChunkId.newChunk(header.volumeId(), header.toSequence()), header, buffer);
+                writer = new ChunkWriter(ChunkId.newChunk(header.volumeId(), header.toSequence()), header, buffer, scratch);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -125,6 +130,5 @@ final class ChunkSink {
         }
         pendingZeros.clear();
         writer = null;
-        buffer = null;
     }
 }

@@ -19,7 +19,8 @@ import net.jpountz.lz4.LZ4Factory;
  * non-overlapping order: that is what makes the run table sorted and one lookup per block.
  *
  * <p>Not thread-safe: one writer per chunk, used by one thread. Reuses its buffers, so a
- * writer allocates nothing per frame.
+ * writer allocates nothing per frame, and a {@link Scratch} passed from chunk to chunk saves their
+ * allocation per chunk.
  */
 public final class ChunkWriter {
     private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
@@ -27,8 +28,8 @@ public final class ChunkWriter {
     private final ChunkId id;
     private final ChunkHeader header;
     private final OutputStream out;
-    private final byte[] frame = new byte[ChunkFormat.FRAME_BYTES];
-    private final byte[] compressed = new byte[COMPRESSOR.maxCompressedLength(ChunkFormat.FRAME_BYTES)];
+    private final byte[] frame;
+    private final byte[] compressed;
     private int frameFill;
     private long position;
     private long nextBlock;
@@ -48,11 +49,30 @@ public final class ChunkWriter {
     private int[] runFrame = new int[16];
     private int[] runBlockInFrame = new int[16];
 
+    /**
+     * The frame-sized buffers a writer packs and compresses frames in. Writers that run one after another
+     * (a fold's chunks) can share one, so that a chunk does not start by allocating and zeroing them.
+     */
+    public static final class Scratch {
+        private final byte[] frame = new byte[ChunkFormat.FRAME_BYTES];
+        private final byte[] compressed = new byte[COMPRESSOR.maxCompressedLength(ChunkFormat.FRAME_BYTES)];
+    }
+
     /** Starts a chunk by writing its header to {@code out}. */
     public ChunkWriter(ChunkId id, ChunkHeader header, OutputStream out) throws IOException {
+        this(id, header, out, new Scratch());
+    }
+
+    /**
+     * Starts a chunk by writing its header to {@code out}, packing frames in {@code scratch}, which no
+     * other unfinished writer may use.
+     */
+    public ChunkWriter(ChunkId id, ChunkHeader header, OutputStream out, Scratch scratch) throws IOException {
         this.id = Objects.requireNonNull(id, "id");
         this.header = Objects.requireNonNull(header, "header");
         this.out = Objects.requireNonNull(out, "out");
+        this.frame = scratch.frame;
+        this.compressed = scratch.compressed;
         byte[] h = ChunkFormat.encodeHeader(header);
         out.write(h);
         position = h.length;
