@@ -148,10 +148,92 @@ public final class ExtentMap {
      * chunk (data runs) or as zeros (zero runs).
      */
     public void apply(ChunkId chunk, ChunkIndex index) {
+        Run incoming = new Run(Math.max(1, index.runCount()));
         for (int r = 0; r < index.runCount(); r++) {
             boolean zero = index.runFrame(r) == ChunkFormat.ZERO_FRAME;
-            put(index.runFirstBlock(r), index.runBlockCount(r), zero ? null : chunk);
+            long first = index.runFirstBlock(r);
+            incoming.add(first, first + index.runBlockCount(r), zero ? null : chunk);
         }
+        overlay(incoming);
+    }
+
+    /**
+     * Lays sorted, non-overlapping runs over the map, as {@link #put} of each in turn would, but
+     * rebuilding each touched page once for all the runs that touch it, not once per run: a fold
+     * of many small writes lays thousands of runs on a few pages.
+     */
+    void overlay(long[] start, long[] end, ChunkId[] target, int count) {
+        Run incoming = new Run(Math.max(1, count));
+        for (int i = 0; i < count; i++) {
+            if (end[i] <= start[i] || start[i] < 0 || (i > 0 && start[i] < end[i - 1])) {
+                throw new IllegalArgumentException("runs must be non-empty, sorted and non-overlapping; run " + i
+                        + " is [" + start[i] + ", " + end[i] + ")");
+            }
+            incoming.add(start[i], end[i], target[i]);
+        }
+        overlay(incoming);
+    }
+
+    private void overlay(Run incoming) {
+        checkChangeable();
+        int from = 0;
+        while (from < incoming.n) {
+            // A cluster: consecutive runs whose pages (with a neighbour on each side) overlap.
+            long lo = pageKeyOrMinus1(Math.max(0, incoming.start[from] - 1));
+            long hi = pageKeyOrMinus1(incoming.end[from]);
+            int to = from + 1;
+            while (to < incoming.n && pageKeyOrMinus1(Math.max(0, incoming.start[to] - 1)) <= hi) {
+                hi = pageKeyOrMinus1(incoming.end[to]);
+                to++;
+            }
+            List<Page> affected = pagesBetween(lo, hi);
+            int capacity = to - from;
+            for (Page p : affected) {
+                capacity += p.size();
+            }
+            Run merged = new Run(capacity);
+            int j = from;
+            long position = Long.MIN_VALUE;
+            for (Page p : affected) {
+                for (int i = 0; i < p.size(); i++) {
+                    // The old extent's part not covered by a new run, with the new runs it meets.
+                    long oldFrom = Math.max(p.start[i], position);
+                    while (oldFrom < p.end[i]) {
+                        if (j < to && incoming.start[j] <= oldFrom) {
+                            merged.add(incoming.start[j], incoming.end[j], incoming.chunk[j]);
+                            position = incoming.end[j];
+                            j++;
+                            oldFrom = Math.max(p.start[i], position);
+                            continue;
+                        }
+                        long oldTo = j < to ? Math.min(p.end[i], incoming.start[j]) : p.end[i];
+                        merged.add(oldFrom, oldTo, p.chunk[i]);
+                        position = oldTo;
+                        oldFrom = oldTo;
+                    }
+                }
+            }
+            for (; j < to; j++) {
+                merged.add(incoming.start[j], incoming.end[j], incoming.chunk[j]);
+            }
+            replacePages(affected, merged);
+            from = to;
+        }
+    }
+
+    /** The key of the page holding or preceding {@code block}, or -1 when no page starts at or before it. */
+    private long pageKeyOrMinus1(long block) {
+        Long key = pages.floorKey(block);
+        return key == null ? -1 : key;
+    }
+
+    /** Pages whose keys lie in [lo, hi]; lo -1 means from the first page, hi -1 means none. */
+    private List<Page> pagesBetween(long lo, long hi) {
+        List<Page> between = new ArrayList<>();
+        if (hi >= 0) {
+            between.addAll((lo < 0 ? pages.headMap(hi, true) : pages.subMap(lo, true, hi, true)).values());
+        }
+        return between;
     }
 
     /** The extent holding {@code block}, or null if the block was never written. */
@@ -295,24 +377,21 @@ public final class ExtentMap {
      * pages that hold or border the range, rebuilds them from a merged run list, and puts the
      * rebuilt pages back.
      */
-    private void change(long first, long count, ChunkId chunk, boolean insert) {
+    private void checkChangeable() {
         if (frozen) {
             throw new IllegalStateException("this extent map belongs to a manifest and is read-only; change a copy()");
         }
+    }
+
+    private void change(long first, long count, ChunkId chunk, boolean insert) {
+        checkChangeable();
         if (first < 0 || count < 1) {
             throw new IllegalArgumentException("bad range: first block " + first + ", " + count + " blocks");
         }
         long end = first + count;
         // Pages from the one holding block first-1 (a left neighbour to merge with) to the one
         // holding block end (a right neighbour).
-        Long lo = pages.floorKey(Math.max(0, first - 1));
-        Long hi = pages.floorKey(end);
-        List<Page> affected = new ArrayList<>();
-        if (hi != null) {
-            for (Page p : (lo == null ? pages.headMap(hi, true) : pages.subMap(lo, true, hi, true)).values()) {
-                affected.add(p);
-            }
-        }
+        List<Page> affected = pagesBetween(pageKeyOrMinus1(Math.max(0, first - 1)), pageKeyOrMinus1(end));
         int capacity = 3;
         for (Page p : affected) {
             capacity += p.size();
@@ -346,6 +425,11 @@ public final class ExtentMap {
         if (insert && !inserted) {
             run.add(first, end, chunk);
         }
+        replacePages(affected, run);
+    }
+
+    /** Puts {@code run} (already merged) in place of the {@code affected} pages, cut into new pages. */
+    private void replacePages(List<Page> affected, Run run) {
         for (Page p : affected) {
             pages.remove(p.start[0]);
             size -= p.size();

@@ -87,6 +87,74 @@ class ExtentMapTest {
     }
 
     @Test
+    void overlayingSortedRunsEqualsPuttingThemOneByOne() {
+        Random random = new Random(7);
+        ChunkId[] targets = {A, B, new ChunkId("c-c"), null};
+        for (int round = 0; round < 300; round++) {
+            ExtentMap base = new ExtentMap();
+            int existing = random.nextInt(round % 3 == 0 ? 5 : 400);
+            for (int i = 0; i < existing; i++) {
+                base.put(random.nextInt(20_000), 1 + random.nextInt(round % 2 == 0 ? 4 : 300),
+                        targets[random.nextInt(targets.length)]);
+            }
+            int count = 1 + random.nextInt(round % 4 == 0 ? 3 : 600);
+            long[] start = new long[count];
+            long[] end = new long[count];
+            ChunkId[] target = new ChunkId[count];
+            long at = random.nextInt(50);
+            for (int i = 0; i < count; i++) {
+                start[i] = at + (random.nextInt(3) == 0 ? 0 : random.nextInt(random.nextBoolean() ? 4 : 200));
+                end[i] = start[i] + 1 + random.nextInt(random.nextBoolean() ? 3 : 100);
+                target[i] = targets[random.nextInt(targets.length)];
+                at = end[i];
+            }
+            ExtentMap onebyone = base.copy();
+            for (int i = 0; i < count; i++) {
+                onebyone.put(start[i], end[i] - start[i], target[i]);
+            }
+            ExtentMap overlaid = base.copy();
+            overlaid.overlay(start, end, target, count);
+            assertEquals(onebyone.toList(), overlaid.toList(), "round " + round);
+            assertEquals(onebyone.size(), overlaid.size(), "round " + round);
+            for (int probe = 0; probe < 50; probe++) {
+                long block = random.nextInt(25_000);
+                assertEquals(onebyone.get(block), overlaid.get(block), "round " + round + ", block " + block);
+            }
+        }
+    }
+
+    @Test
+    void overlayMergesWithNeighboursAcrossPageBoundaries() {
+        // 400 adjacent one-block extents of alternating chunks make several pages; a run laid at every
+        // position meets each page's first and last extents as neighbours (and gaps after block 400).
+        ExtentMap base = new ExtentMap();
+        for (int i = 0; i < 400; i++) {
+            base.put(i, 1, i % 2 == 0 ? A : B);
+        }
+        base.put(402, 1, A);
+        for (long block = 0; block < 405; block++) {
+            for (ChunkId target : new ChunkId[] {A, B, null}) {
+                ExtentMap onebyone = base.copy();
+                onebyone.put(block, 1, target);
+                ExtentMap overlaid = base.copy();
+                overlaid.overlay(new long[] {block}, new long[] {block + 1}, new ChunkId[] {target}, 1);
+                assertEquals(onebyone.toList(), overlaid.toList(), "block " + block + " -> " + target);
+            }
+        }
+    }
+
+    @Test
+    void overlayRefusesUnsortedOrOverlappingRuns() {
+        ExtentMap map = new ExtentMap();
+        assertThrows(IllegalArgumentException.class,
+                () -> map.overlay(new long[] {10, 5}, new long[] {20, 8}, new ChunkId[] {A, B}, 2));
+        assertThrows(IllegalArgumentException.class,
+                () -> map.overlay(new long[] {10, 15}, new long[] {20, 30}, new ChunkId[] {A, B}, 2));
+        assertThrows(IllegalArgumentException.class,
+                () -> map.overlay(new long[] {10}, new long[] {10}, new ChunkId[] {A}, 1));
+    }
+
+    @Test
     void aTebibyteFoldedIntoFourMebibyteChunksFitsTheBudget() {
         long blocksPerTiB = (1L << 40) / 4096;
         int blocksPerChunk = 1024;
