@@ -24,7 +24,8 @@ import net.jpountz.lz4.LZ4Factory;
 
 /**
  * Compaction throughput: MB/s of logical record data folded into chunk files by ONE core
- * (the fold runs on the calling thread), for random (incompressible) and compressible data,
+ * (the fold runs on the calling thread), for random (incompressible) data, compressible data and
+ * a mix of the two (64 KiB stretches of each, alternating),
  * large and 4 KiB writes, into a memory store (CPU cost alone) and a local directory store
  * (with fsync). Goal: at least 300 MB/s per core.
  *
@@ -35,7 +36,8 @@ import net.jpountz.lz4.LZ4Factory;
  */
 public final class CompactionBench {
     private static final long VOLUME_BYTES = 64L << 30;
-    private static final int LOGICAL_BYTES = Integer.getInteger("bench.bytes", 128 << 20);
+    /** Bytes per fold: long enough that JIT compilation is a small share of a round's CPU seconds. */
+    private static final int LOGICAL_BYTES = Integer.getInteger("bench.bytes", 512 << 20);
     private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
     private static final boolean PER_CPU = Boolean.parseBoolean(System.getProperty("bench.cpu", "true"));
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -50,6 +52,7 @@ public final class CompactionBench {
         byte[] random = new byte[LOGICAL_BYTES];
         new Random(1).nextBytes(random);
         byte[] text = compressible(LOGICAL_BYTES);
+        byte[] mixed = interleave(random, text, 64 << 10);
 
         System.out.println();
         System.out.println("baselines (same bytes, same thread)            random MB/s   compressible MB/s");
@@ -59,15 +62,15 @@ public final class CompactionBench {
         System.out.printf("  compression ratio of the data (LZ4)         %10.2f   %10.2f%n", ratio(random), ratio(text));
 
         System.out.println();
-        System.out.println("fold (records -> sorted LZ4/CRC32C chunks)     random MB/s   compressible MB/s   goal 300");
+        System.out.println("fold (records -> sorted LZ4/CRC32C chunks)     random MB/s   compressible MB/s   mixed MB/s   goal 300");
         for (int writeSize : new int[] {1 << 20, 64 << 10, 4 << 10}) {
-            System.out.printf("  %-7s writes, memory store               %10.0f   %10.0f%n", size(writeSize),
-                    fold(random, writeSize, null), fold(text, writeSize, null));
+            System.out.printf("  %-7s writes, memory store               %10.0f   %10.0f   %10.0f%n", size(writeSize),
+                    fold(random, writeSize, null), fold(text, writeSize, null), fold(mixed, writeSize, null));
         }
         Path dir = Files.createTempDirectory("ledgerdisk-compaction-bench");
         try {
-            System.out.printf("  %-7s writes, local dir store (fsync)     %10.0f   %10.0f%n", size(64 << 10),
-                    fold(random, 64 << 10, dir), fold(text, 64 << 10, dir));
+            System.out.printf("  %-7s writes, local dir store (fsync)     %10.0f   %10.0f   %10.0f%n", size(64 << 10),
+                    fold(random, 64 << 10, dir), fold(text, 64 << 10, dir), fold(mixed, 64 << 10, dir));
         } finally {
             try (var files = Files.walk(dir)) {
                 for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -202,6 +205,15 @@ public final class CompactionBench {
     }
 
     /** Text-like bytes that LZ4 compresses about 3:1, like file-system metadata and logs. */
+    /** Alternating stretches of {@code a} and {@code b}, {@code stretch} bytes each, from the same offsets. */
+    private static byte[] interleave(byte[] a, byte[] b, int stretch) {
+        byte[] out = new byte[a.length];
+        for (int at = 0, i = 0; at < out.length; at += stretch, i++) {
+            System.arraycopy(i % 2 == 0 ? a : b, at, out, at, Math.min(stretch, out.length - at));
+        }
+        return out;
+    }
+
     private static byte[] compressible(int length) {
         byte[] out = new byte[length];
         Random r = new Random(2);
