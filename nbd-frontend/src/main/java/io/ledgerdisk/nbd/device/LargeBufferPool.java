@@ -4,7 +4,6 @@ import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 import io.netty.util.internal.PlatformDependent;
 import java.nio.ByteBuffer;
@@ -56,7 +55,8 @@ public final class LargeBufferPool {
      * reference. Lengths outside the pooled classes come from netty's default allocator.
      */
     public ByteBuf take(int length) {
-        if (length < MIN_POOLED_BYTES || length > MAX_POOLED_BYTES) {
+        if (length < MIN_POOLED_BYTES || length > MAX_POOLED_BYTES || !PlatformDependent.hasUnsafe()) {
+            // Without Unsafe (a JVM that hides it) netty's own allocator serves every size.
             return ByteBufAllocator.DEFAULT.directBuffer(length, length);
         }
         int sizeClass = sizeClass(length);
@@ -66,9 +66,7 @@ public final class LargeBufferPool {
             memory = ByteBuffer.allocateDirect(MIN_POOLED_BYTES << sizeClass);
         }
         memory.clear();
-        ByteBuf whole = PlatformDependent.hasUnsafe()
-                ? new UnsafePooledBuffer(memory, home)
-                : new PooledBuffer(memory, home);
+        ByteBuf whole = new PooledBuffer(memory, home);
         // Wrapping a ByteBuffer starts out full; a slice shares the whole buffer's reference count, so its
         // last release returns the memory.
         return length == memory.capacity() ? whole.clear() : whole.slice(0, length).clear();
@@ -105,25 +103,11 @@ public final class LargeBufferPool {
         return ceilingShift - FIRST_CLASS_SHIFT;
     }
 
-    /** Pooled memory through netty's Unsafe accessors (memory address known: no NIO views per socket call). */
-    private static final class UnsafePooledBuffer extends UnpooledUnsafeDirectByteBuf {
-        private final ByteBuffer memory;
-        private final ArrayBlockingQueue<ByteBuffer> home;
-
-        UnsafePooledBuffer(ByteBuffer memory, ArrayBlockingQueue<ByteBuffer> home) {
-            super(UnpooledByteBufAllocator.DEFAULT, memory, memory.capacity());
-            this.memory = memory;
-            this.home = home;
-        }
-
-        @Override
-        protected void deallocate() {
-            home.offer(memory);
-        }
-    }
-
-    /** Pooled memory through NIO, where netty has no Unsafe. */
-    private static final class PooledBuffer extends UnpooledDirectByteBuf {
+    /**
+     * Pooled memory through netty's Unsafe accessors: its memory address is known, so socket reads and
+     * writes need no NIO view per call.
+     */
+    private static final class PooledBuffer extends UnpooledUnsafeDirectByteBuf {
         private final ByteBuffer memory;
         private final ArrayBlockingQueue<ByteBuffer> home;
 
@@ -135,6 +119,7 @@ public final class LargeBufferPool {
 
         @Override
         protected void deallocate() {
+            // A full class leaves the memory to the GC, which frees it with the ByteBuffer.
             home.offer(memory);
         }
     }
