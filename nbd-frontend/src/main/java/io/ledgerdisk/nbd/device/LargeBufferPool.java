@@ -18,7 +18,8 @@ import java.util.concurrent.ArrayBlockingQueue;
  * memory that the JDK zeroes and the kernel faults in page by page. At 4 MiB QD8 that zeroing and faulting
  * took a tenth of the machine's CPU (async-profiler, bench/nbd). Here each power-of-two size class keeps up
  * to {@link #RETAINED_BYTES_PER_CLASS} of released buffers; a buffer goes back to its class when its last
- * reference is released, and is left to the GC when the class is full.
+ * reference is released, and is left to the GC when the class is full. Released memory therefore stays
+ * at most 8 classes × 32 MiB = 256 MiB of direct memory, and only for the sizes clients really use.
  *
  * <p>Thread-safe: buffers are taken and released on any thread.
  */
