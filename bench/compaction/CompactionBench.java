@@ -204,7 +204,6 @@ public final class CompactionBench {
         return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
     }
 
-    /** Text-like bytes that LZ4 compresses about 3:1, like file-system metadata and logs. */
     /** Alternating stretches of {@code a} and {@code b}, {@code stretch} bytes each, from the same offsets. */
     private static byte[] interleave(byte[] a, byte[] b, int stretch) {
         byte[] out = new byte[a.length];
@@ -214,6 +213,7 @@ public final class CompactionBench {
         return out;
     }
 
+    /** Text-like bytes that LZ4 compresses about 3:1, like file-system metadata and logs. */
     private static byte[] compressible(int length) {
         byte[] out = new byte[length];
         Random r = new Random(2);

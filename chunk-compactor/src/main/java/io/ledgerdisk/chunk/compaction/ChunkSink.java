@@ -37,7 +37,7 @@ final class ChunkSink {
     private final List<long[]> looseZeros = new ArrayList<>();
     private final List<long[]> pendingZeros = new ArrayList<>();
     /** The chunk being written; reset, not reallocated, for each chunk. */
-    private ByteArrayOutputStream buffer;
+    private final ByteArrayOutputStream buffer;
     private final ChunkWriter.Scratch scratch = new ChunkWriter.Scratch();
     private ChunkWriter writer;
 
@@ -45,6 +45,7 @@ final class ChunkSink {
         this.store = store;
         this.header = header;
         this.targetBlocks = targetBlocks;
+        this.buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10)));
     }
 
     /** Adds blocks read from {@code data} at absolute index 0 onwards. */
@@ -89,9 +90,6 @@ final class ChunkSink {
 
     private ChunkWriter writer() {
         if (writer == null) {
-            if (buffer == null) {
-                buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10)));
-            }
             buffer.reset();
             try {
                 writer = new ChunkWriter(ChunkId.newChunk(header.volumeId(), header.toSequence()), header, buffer, scratch);

@@ -372,17 +372,17 @@ public final class ExtentMap {
         return "ExtentMap" + toList();
     }
 
-    /**
-     * Replaces {@code [first, first + count)} by one extent (insert) or by nothing: collects the
-     * pages that hold or border the range, rebuilds them from a merged run list, and puts the
-     * rebuilt pages back.
-     */
     private void checkChangeable() {
         if (frozen) {
             throw new IllegalStateException("this extent map belongs to a manifest and is read-only; change a copy()");
         }
     }
 
+    /**
+     * Replaces {@code [first, first + count)} by one extent (insert) or by nothing: collects the
+     * pages that hold or border the range, rebuilds them from a merged run list, and puts the
+     * rebuilt pages back.
+     */
     private void change(long first, long count, ChunkId chunk, boolean insert) {
         checkChangeable();
         if (first < 0 || count < 1) {

@@ -160,30 +160,30 @@ public final class ChunkReader {
      */
     private CompletableFuture<ByteBuffer> frameBytes(int frame) {
         boolean raw = index.frameEncoding(frame) == ChunkFormat.ENCODING_RAW;
-        // A resident raw frame never enters the cache: look there only for frames that may be in it.
-        ByteBuffer resident = raw ? residentFrame(frame) : null;
-        if (resident != null) {
-            try {
-                checkCrc(frame, ChunkFormat.crc32c(resident), resident.remaining());
-                return CompletableFuture.completedFuture(resident);
-            } catch (ChunkCorruptionException corrupt) {
-                return CompletableFuture.failedFuture(corrupt);
+        // A resident raw frame is read in place and never cached, so its cache lookup comes after.
+        if (!raw) {
+            byte[] hit = cache.get(id, frame);
+            if (hit != null) {
+                return CompletableFuture.completedFuture(ByteBuffer.wrap(hit));
             }
         }
-        byte[] hit = cache.get(id, frame);
-        if (hit != null) {
-            return CompletableFuture.completedFuture(ByteBuffer.wrap(hit));
-        }
-        resident = raw ? null : residentFrame(frame);
+        ByteBuffer resident = residentFrame(frame);
         if (resident != null) {
             try {
                 checkCrc(frame, ChunkFormat.crc32c(resident), resident.remaining());
+                if (raw) {
+                    return CompletableFuture.completedFuture(resident);
+                }
                 byte[] data = decompress(frame, resident);
                 cache.put(id, frame, data);
                 return CompletableFuture.completedFuture(ByteBuffer.wrap(data));
             } catch (ChunkCorruptionException corrupt) {
                 return CompletableFuture.failedFuture(corrupt);
             }
+        }
+        byte[] hit = raw ? cache.get(id, frame) : null;
+        if (hit != null) {
+            return CompletableFuture.completedFuture(ByteBuffer.wrap(hit));
         }
         return readFrame(frame).thenApply(data -> {
             cache.put(id, frame, data);

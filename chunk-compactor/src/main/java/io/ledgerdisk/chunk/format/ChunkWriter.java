@@ -19,8 +19,8 @@ import net.jpountz.lz4.LZ4Factory;
  * non-overlapping order: that is what makes the run table sorted and one lookup per block.
  *
  * <p>Not thread-safe: one writer per chunk, used by one thread. Reuses its buffers, so a
- * writer allocates nothing per frame, and a {@link Scratch} passed from chunk to chunk saves their
- * allocation per chunk.
+ * compressed frame allocates nothing (a raw one copies the few runs it re-points), and a
+ * {@link Scratch} passed from chunk to chunk saves their allocation per chunk.
  */
 public final class ChunkWriter {
     private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();

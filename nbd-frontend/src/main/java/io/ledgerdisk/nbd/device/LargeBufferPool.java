@@ -56,8 +56,7 @@ public final class LargeBufferPool {
      * reference. Lengths outside the pooled classes come from netty's default allocator.
      */
     public ByteBuf take(int length) {
-        if (length < MIN_POOLED_BYTES || length > MAX_POOLED_BYTES || !PlatformDependent.hasUnsafe()) {
-            // Without Unsafe (a JVM that hides it) netty's own allocator serves every size.
+        if (!pools(length)) {
             return ByteBufAllocator.DEFAULT.directBuffer(length, length);
         }
         int sizeClass = sizeClass(length);
@@ -86,10 +85,7 @@ public final class LargeBufferPool {
 
             @Override
             protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-                if (initialCapacity >= MIN_POOLED_BYTES && initialCapacity <= MAX_POOLED_BYTES) {
-                    return take(initialCapacity);
-                }
-                return delegate.directBuffer(initialCapacity, maxCapacity);
+                return pools(initialCapacity) ? take(initialCapacity) : delegate.directBuffer(initialCapacity, maxCapacity);
             }
 
             @Override
@@ -97,6 +93,11 @@ public final class LargeBufferPool {
                 return true;
             }
         };
+    }
+
+    /** Whether buffers of {@code length} come from the pool: pooled sizes, and only where netty has Unsafe. */
+    private static boolean pools(int length) {
+        return length >= MIN_POOLED_BYTES && length <= MAX_POOLED_BYTES && PlatformDependent.hasUnsafe();
     }
 
     private static int sizeClass(int length) {
