@@ -8,8 +8,8 @@ import io.ledgerdisk.nbd.device.AllocationExtent;
 import io.ledgerdisk.nbd.device.BlockDevice;
 import io.ledgerdisk.nbd.device.BlockDeviceException;
 import io.ledgerdisk.nbd.device.BlockError;
+import io.ledgerdisk.nbd.device.LargeBufferPool;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -61,17 +61,21 @@ public final class SnapshotDevice implements BlockDevice {
 
     @Override
     public CompletableFuture<ByteBuf> read(long offset, int length) {
-        byte[] bytes = new byte[length];
-        if (manifest.extents().size() == 0) {
-            return CompletableFuture.completedFuture(Unpooled.wrappedBuffer(bytes));
+        ByteBuf reply = LargeBufferPool.SHARED.take(length);
+        CompletableFuture<Void> fromChunks;
+        try {
+            fromChunks = chunks.readBytes(manifest, offset, length, reply.nioBuffer(0, length), 0);
+        } catch (RuntimeException e) {
+            fromChunks = CompletableFuture.failedFuture(e);
         }
-        return chunks.readBytes(manifest, offset, length, bytes, 0).handle((ignored, failure) -> {
+        return fromChunks.handle((ignored, failure) -> {
             if (failure != null) {
+                reply.release();
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                 throw new BlockDeviceException(BlockError.EIO, "read of [" + offset + ", +" + length + ") on snapshot " + exportName
                         + " failed: " + cause.getMessage(), cause);
             }
-            return Unpooled.wrappedBuffer(bytes);
+            return reply.writerIndex(length);
         });
     }
 

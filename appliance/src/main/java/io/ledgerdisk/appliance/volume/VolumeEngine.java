@@ -15,6 +15,7 @@ import io.ledgerdisk.nbd.device.AllocationExtent;
 import io.ledgerdisk.nbd.device.BlockDevice;
 import io.ledgerdisk.nbd.device.BlockDeviceException;
 import io.ledgerdisk.nbd.device.BlockError;
+import io.ledgerdisk.nbd.device.LargeBufferPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.List;
@@ -113,17 +114,22 @@ public final class VolumeEngine implements BlockDevice {
             return CompletableFuture.failedFuture(refused);
         }
         VolumeLayers.Snapshot view = layers.snapshot();
-        byte[] bytes = new byte[length];
-        if (!reachesChunks(view.manifest(), offset, length)) {
-            return CompletableFuture.completedFuture(overlay(view, offset, length, bytes));
+        // Chunk bytes go straight into the reply's direct buffer: a heap array would cost an allocation
+        // here and another copy when the socket writes it.
+        ByteBuf reply = LargeBufferPool.SHARED.take(length);
+        CompletableFuture<Void> fromChunks;
+        try {
+            fromChunks = chunks.readBytes(view.manifest(), offset, length, reply.nioBuffer(0, length), 0);
+        } catch (RuntimeException e) {
+            fromChunks = CompletableFuture.failedFuture(e);
         }
-        return chunks.readBytes(view.manifest(), offset, length, bytes, 0)
-                .handle((ignored, failure) -> {
-                    if (failure != null) {
-                        throw readFailure(offset, length, failure);
-                    }
-                    return overlay(view, offset, length, bytes);
-                });
+        return fromChunks.handle((ignored, failure) -> {
+            if (failure != null) {
+                reply.release();
+                throw readFailure(offset, length, failure);
+            }
+            return overlay(view, offset, length, reply);
+        });
     }
 
     @Override
@@ -193,18 +199,8 @@ public final class VolumeEngine implements BlockDevice {
         return log.closeAsync();
     }
 
-    private static boolean reachesChunks(Manifest manifest, long offset, int length) {
-        if (manifest.extents().size() == 0) {
-            return false;
-        }
-        long firstBlock = offset >>> ChunkFormat.BLOCK_SHIFT;
-        long endBlock = (offset + length + ChunkFormat.BLOCK_SIZE - 1) >>> ChunkFormat.BLOCK_SHIFT;
-        return manifest.extents().extentsIn(firstBlock, endBlock - firstBlock).stream().anyMatch(e -> !e.isZero());
-    }
-
     /** Lays the memtables, oldest first, over the bytes read from chunks (or zeros). */
-    private static ByteBuf overlay(VolumeLayers.Snapshot view, long offset, int length, byte[] bytes) {
-        ByteBuf buffer = Unpooled.wrappedBuffer(bytes);
+    private static ByteBuf overlay(VolumeLayers.Snapshot view, long offset, int length, ByteBuf buffer) {
         for (Memtable memtable : view.memtables()) {
             memtable.read(offset, length, buffer, 0);
         }

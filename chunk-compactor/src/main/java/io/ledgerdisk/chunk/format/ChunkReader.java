@@ -4,7 +4,6 @@ import io.ledgerdisk.chunk.store.ChunkId;
 import io.ledgerdisk.chunk.store.ChunkStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -26,6 +25,7 @@ public final class ChunkReader {
     private static final int TAIL_READ = 16 * 1024;
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
     private static final FrameCache NO_CACHE = new FrameCache(0);
+    private static final byte[] ZEROS = new byte[ChunkFormat.BLOCK_SIZE * 16];
 
     private final ChunkStore store;
     private final ChunkId id;
@@ -242,14 +242,25 @@ public final class ChunkReader {
 
     /**
      * Reads {@code blockCount} blocks from {@code firstBlock} into {@code dst[dstOffset ..]}.
+     *
+     * @see #readBlocks(long, int, ByteBuffer, int)
+     */
+    public CompletableFuture<Void> readBlocks(long firstBlock, int blockCount, byte[] dst, int dstOffset) {
+        return readBlocks(firstBlock, blockCount, ByteBuffer.wrap(dst), dstOffset);
+    }
+
+    /**
+     * Reads {@code blockCount} blocks from {@code firstBlock} into {@code dst} from its absolute index
+     * {@code dstIndex} (the range must end within its limit; its position is left alone, so a reply's direct
+     * buffer is filled in place).
      * Blocks the chunk declares as zeros are zero-filled without I/O; each frame touched costs
      * one ranged read unless the reader's {@link FrameCache} holds it. Every block must be held by this chunk.
      *
      * @throws IllegalArgumentException if the chunk does not hold one of the blocks (the
      *     extent map that sent the read here is wrong)
      */
-    public CompletableFuture<Void> readBlocks(long firstBlock, int blockCount, byte[] dst, int dstOffset) {
-        Objects.checkFromIndexSize(dstOffset, blockCount * ChunkFormat.BLOCK_SIZE, dst.length);
+    public CompletableFuture<Void> readBlocks(long firstBlock, int blockCount, ByteBuffer dst, int dstIndex) {
+        Objects.checkFromIndexSize(dstIndex, blockCount * ChunkFormat.BLOCK_SIZE, dst.limit());
         // Segments: (block, count, frame, blockInFrame) per stretch of one run.
         List<long[]> segments = new ArrayList<>();
         long block = firstBlock;
@@ -283,16 +294,23 @@ public final class ChunkReader {
         int readCount = frameCount;
         return CompletableFuture.allOf(reads).thenRun(() -> {
             for (long[] s : segments) {
-                int at = dstOffset + (int) ((s[0] - firstBlock) << ChunkFormat.BLOCK_SHIFT);
+                int at = dstIndex + (int) ((s[0] - firstBlock) << ChunkFormat.BLOCK_SHIFT);
                 int len = (int) (s[1] << ChunkFormat.BLOCK_SHIFT);
                 if (s[2] == ChunkFormat.ZERO_FRAME) {
-                    Arrays.fill(dst, at, at + len, (byte) 0);
+                    fillZeros(dst, at, len);
                 } else {
                     ByteBuffer frame = reads[indexOf(frames, readCount, (int) s[2])].join();
-                    frame.get(frame.position() + (int) (s[3] << ChunkFormat.BLOCK_SHIFT), dst, at, len);
+                    dst.put(at, frame, frame.position() + (int) (s[3] << ChunkFormat.BLOCK_SHIFT), len);
                 }
             }
         });
+    }
+
+    /** Writes {@code length} zero bytes into {@code dst} from its absolute index {@code index}. */
+    public static void fillZeros(ByteBuffer dst, int index, int length) {
+        for (int done = 0; done < length; done += ZEROS.length) {
+            dst.put(index + done, ZEROS, 0, Math.min(ZEROS.length, length - done));
+        }
     }
 
     /** Where {@code value} is among the first {@code count} of {@code values}, or -1. */

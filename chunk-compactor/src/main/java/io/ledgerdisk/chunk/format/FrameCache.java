@@ -16,7 +16,29 @@ import java.util.Map;
  * <p>Thread-safe.
  */
 public final class FrameCache {
-    private record Key(ChunkId chunk, int frame) {
+    /** Looked up on every compressed-frame read: plain fields and methods, which the JIT inlines fully. */
+    private static final class Key {
+        private final ChunkId chunk;
+        private final int frame;
+
+        Key(ChunkId chunk, int frame) {
+            this.chunk = chunk;
+            this.frame = frame;
+        }
+
+        ChunkId chunk() {
+            return chunk;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Key key && key.frame == frame && key.chunk.value().equals(chunk.value());
+        }
+
+        @Override
+        public int hashCode() {
+            return chunk.value().hashCode() * 31 + frame;
+        }
     }
 
     private final long maxBytes;

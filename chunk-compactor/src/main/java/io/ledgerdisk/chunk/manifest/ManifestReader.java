@@ -8,12 +8,13 @@ import io.ledgerdisk.chunk.format.FrameCache;
 import io.ledgerdisk.chunk.format.WrittenChunk;
 import io.ledgerdisk.chunk.store.ChunkId;
 import io.ledgerdisk.chunk.store.ChunkStore;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,15 +23,18 @@ import java.util.concurrent.CompletableFuture;
  * zeros without I/O. The memtable (records newer than the manifest's covered sequence) is the
  * caller's business and must be laid over the result.
  *
- * <p>Keeps the indexes of recently used chunks open (bounded, least recently used dropped) so
- * that a block read after the first costs one ranged read.
+ * <p>Keeps the indexes of recently used chunks open (bounded; a chunk not used since the last eviction
+ * sweep goes first, a "second chance" approximation of least recently used) so that a block read after
+ * the first costs one ranged read. Finding an open chunk takes no lock: every read does it.
  *
  * <p>Thread-safe.
  */
 public final class ManifestReader {
     private final ChunkStore store;
     private final int maxOpenChunks;
-    private final LinkedHashMap<ChunkId, CompletableFuture<ChunkReader>> open;
+    private final ConcurrentHashMap<ChunkId, OpenChunk> open = new ConcurrentHashMap<>();
+    /** Held while evicting, so that concurrent openers do not sweep the map at once. */
+    private final Object eviction = new Object();
     private final FrameCache frames;
 
     /** Default bytes of decompressed frames kept: 512 frames of 64 KiB. */
@@ -58,7 +62,6 @@ public final class ManifestReader {
             throw new IllegalArgumentException("maxOpenChunks must be at least 1, got " + maxOpenChunks);
         }
         this.maxOpenChunks = maxOpenChunks;
-        this.open = new LinkedHashMap<>(16, 0.75f, true);
     }
 
     /** The store this reader reads from. */
@@ -71,7 +74,18 @@ public final class ManifestReader {
      * {@code dst[dstOffset ..]}; offset and length need not be block-aligned.
      */
     public CompletableFuture<Void> readBytes(Manifest manifest, long offset, int length, byte[] dst, int dstOffset) {
-        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        return readBytes(manifest, offset, length, ByteBuffer.wrap(dst), dstOffset);
+    }
+
+    /**
+     * Reads {@code length} bytes from byte {@code offset} of the volume into {@code dst} from its absolute
+     * index {@code dstIndex} (the range must end within its limit; its position is untouched); offset and
+     * length need not be block-aligned.
+     * When every frame needed is in memory (page cache or frame cache) the read completes on the caller's
+     * thread.
+     */
+    public CompletableFuture<Void> readBytes(Manifest manifest, long offset, int length, ByteBuffer dst, int dstIndex) {
+        Objects.checkFromIndexSize(dstIndex, length, dst.limit());
         if (length == 0) {
             return CompletableFuture.completedFuture(null);
         }
@@ -79,24 +93,37 @@ public final class ManifestReader {
         long endBlock = (offset + length + ChunkFormat.BLOCK_SIZE - 1) >>> ChunkFormat.BLOCK_SHIFT;
         int skip = (int) (offset - (firstBlock << ChunkFormat.BLOCK_SHIFT));
         if (skip == 0 && (length & (ChunkFormat.BLOCK_SIZE - 1)) == 0) {
-            return readBlocks(manifest, firstBlock, length >>> ChunkFormat.BLOCK_SHIFT, dst, dstOffset);
+            return readBlocks(manifest, firstBlock, length >>> ChunkFormat.BLOCK_SHIFT, dst, dstIndex);
         }
         byte[] blocks = new byte[(int) ((endBlock - firstBlock) << ChunkFormat.BLOCK_SHIFT)];
-        return readBlocks(manifest, firstBlock, (int) (endBlock - firstBlock), blocks, 0)
-                .thenRun(() -> System.arraycopy(blocks, skip, dst, dstOffset, length));
+        return readBlocks(manifest, firstBlock, (int) (endBlock - firstBlock), ByteBuffer.wrap(blocks), 0)
+                .thenRun(() -> dst.put(dstIndex, blocks, skip, length));
     }
 
     /** Reads {@code blockCount} whole blocks from {@code firstBlock} into {@code dst[dstOffset ..]}. */
     public CompletableFuture<Void> readBlocks(Manifest manifest, long firstBlock, int blockCount, byte[] dst,
             int dstOffset) {
-        Objects.checkFromIndexSize(dstOffset, blockCount * ChunkFormat.BLOCK_SIZE, dst.length);
-        Arrays.fill(dst, dstOffset, dstOffset + blockCount * ChunkFormat.BLOCK_SIZE, (byte) 0);
+        return readBlocks(manifest, firstBlock, blockCount, ByteBuffer.wrap(dst), dstOffset);
+    }
+
+    /** Reads {@code blockCount} whole blocks from {@code firstBlock} into {@code dst} from its absolute index {@code dstIndex}. */
+    public CompletableFuture<Void> readBlocks(Manifest manifest, long firstBlock, int blockCount, ByteBuffer dst,
+            int dstIndex) {
+        Objects.checkFromIndexSize(dstIndex, blockCount * ChunkFormat.BLOCK_SIZE, dst.limit());
+        ChunkReader.fillZeros(dst, dstIndex, blockCount * ChunkFormat.BLOCK_SIZE);
+        List<Extent> extents = manifest.extents().extentsIn(firstBlock, blockCount);
+        if (extents.size() == 1 && !extents.get(0).isZero()) {
+            // The usual small read: one chunk, no list of futures to build and join.
+            Extent e = extents.get(0);
+            int at = dstIndex + (int) ((e.firstBlock() - firstBlock) << ChunkFormat.BLOCK_SHIFT);
+            return reader(e.chunk()).thenCompose(r -> r.readBlocks(e.firstBlock(), (int) e.blockCount(), dst, at));
+        }
         List<CompletableFuture<Void>> reads = new ArrayList<>();
-        for (Extent e : manifest.extents().extentsIn(firstBlock, blockCount)) {
+        for (Extent e : extents) {
             if (e.isZero()) {
                 continue;
             }
-            int at = dstOffset + (int) ((e.firstBlock() - firstBlock) << ChunkFormat.BLOCK_SHIFT);
+            int at = dstIndex + (int) ((e.firstBlock() - firstBlock) << ChunkFormat.BLOCK_SHIFT);
             reads.add(reader(e.chunk()).thenCompose(r -> r.readBlocks(e.firstBlock(), (int) e.blockCount(), dst, at)));
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
@@ -161,45 +188,38 @@ public final class ManifestReader {
 
     /** The open reader of {@code id}, opening (reading its index) on first use. */
     public CompletableFuture<ChunkReader> reader(ChunkId id) {
-        CompletableFuture<ChunkReader> f;
-        boolean opening = false;
-        synchronized (open) {
-            f = open.get(id);
-            if (f == null) {
-                f = new CompletableFuture<>();
-                open.put(id, f);
-                trim();
-                opening = true;
+        OpenChunk known = open.get(id);
+        if (known != null) {
+            known.markUsed();
+            return known.reader;
+        }
+        OpenChunk fresh = new OpenChunk(new CompletableFuture<>());
+        OpenChunk raced = open.putIfAbsent(id, fresh);
+        if (raced != null) {
+            return raced.reader;
+        }
+        evictBeyondLimit();
+        ChunkReader.open(store, id, frames).whenComplete((r, error) -> {
+            if (error != null) {
+                // A failed open is not kept: the next read retries it.
+                open.remove(id, fresh);
+                fresh.reader.completeExceptionally(error);
+            } else {
+                fresh.reader.complete(r);
             }
-        }
-        if (opening) {
-            CompletableFuture<ChunkReader> slot = f;
-            ChunkReader.open(store, id, frames).whenComplete((r, error) -> {
-                if (error != null) {
-                    // A failed open is not cached: the next read retries it.
-                    forget(id, slot);
-                    slot.completeExceptionally(error);
-                } else {
-                    slot.complete(r);
-                }
-            });
-        }
-        return f;
+        });
+        return fresh.reader;
     }
 
     /** Registers a chunk just written so that reading it needs no index fetch. */
     public void add(WrittenChunk written) {
-        synchronized (open) {
-            open.put(written.id(), CompletableFuture.completedFuture(ChunkReader.of(store, written, frames)));
-            trim();
-        }
+        open.put(written.id(), new OpenChunk(CompletableFuture.completedFuture(ChunkReader.of(store, written, frames))));
+        evictBeyondLimit();
     }
 
     /** Drops the cached index and frames of a chunk (after it was deleted). */
     public void forget(ChunkId id) {
-        synchronized (open) {
-            open.remove(id);
-        }
+        open.remove(id);
         frames.forget(id);
     }
 
@@ -208,16 +228,49 @@ public final class ManifestReader {
         return frames;
     }
 
-    private void forget(ChunkId id, CompletableFuture<ChunkReader> slot) {
-        synchronized (open) {
-            open.remove(id, slot);
+    /**
+     * Closes chunks until at most {@code maxOpenChunks} are open: a chunk read since the sweep last passed
+     * it is spared once (its mark cleared), an unread one is dropped. Ends because every pass clears marks.
+     */
+    private void evictBeyondLimit() {
+        if (open.size() <= maxOpenChunks) {
+            return;
+        }
+        synchronized (eviction) {
+            Iterator<Map.Entry<ChunkId, OpenChunk>> sweep = open.entrySet().iterator();
+            while (open.size() > maxOpenChunks) {
+                if (!sweep.hasNext()) {
+                    sweep = open.entrySet().iterator();
+                }
+                Map.Entry<ChunkId, OpenChunk> entry = sweep.next();
+                if (!entry.getValue().clearUsed()) {
+                    open.remove(entry.getKey(), entry.getValue());
+                }
+            }
         }
     }
 
-    private void trim() {
-        while (open.size() > maxOpenChunks) {
-            Map.Entry<ChunkId, CompletableFuture<ChunkReader>> eldest = open.entrySet().iterator().next();
-            open.remove(eldest.getKey());
+    /** An open (or opening) chunk and whether a read used it since the eviction sweep last passed it. */
+    private static final class OpenChunk {
+        final CompletableFuture<ChunkReader> reader;
+        /** Not set on opening: a chunk earns its second chance by a read after the one that opened it. */
+        private volatile boolean used;
+
+        OpenChunk(CompletableFuture<ChunkReader> reader) {
+            this.reader = reader;
+        }
+
+        void markUsed() {
+            if (!used) {
+                used = true;
+            }
+        }
+
+        /** Clears the mark; returns whether it was set. */
+        boolean clearUsed() {
+            boolean was = used;
+            used = false;
+            return was;
         }
     }
 }

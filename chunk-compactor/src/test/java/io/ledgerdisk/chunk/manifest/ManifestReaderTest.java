@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import io.ledgerdisk.chunk.extent.ExtentMap;
 import io.ledgerdisk.chunk.format.ChunkCorruptionException;
 import io.ledgerdisk.chunk.format.ChunkFormat;
 import io.ledgerdisk.chunk.format.ChunkHeader;
+import io.ledgerdisk.chunk.format.ChunkReader;
 import io.ledgerdisk.chunk.format.ChunkWriter;
 import io.ledgerdisk.chunk.format.WrittenChunk;
 import io.ledgerdisk.chunk.store.ChunkId;
@@ -111,6 +113,62 @@ class ManifestReaderTest {
             reader.readBlocks(m, 5, 1, out, 0).join();
             assertArrayEquals(filled(5), out, "the verified frame in the cache is still right");
             assertFalse(reader.verify(m).join().ok(), "a scrub bypasses the cache and finds the damage");
+        }
+    }
+
+    @Test
+    void readsUnalignedBytesIntoADirectBufferAtAnIndexLeavingTheRestAlone() throws IOException {
+        try (MemoryChunkStore store = new MemoryChunkStore()) {
+            WrittenChunk a = chunk(store, "c-a", 0, 8);
+            ExtentMap extents = new ExtentMap();
+            extents.apply(a.id(), a.index());
+            extents.put(3, 1, null);
+            Manifest m = new Manifest(1, 2, List.of(describe(a)), extents, 1, 0);
+            ManifestReader reader = new ManifestReader(store, 4);
+            long offset = 2L * BS + 100;
+            int length = 3 * BS;
+            byte[] expected = new byte[length];
+            reader.readBytes(m, offset, length, expected, 0).join();
+
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(length + 64);
+            for (int i = 0; i < direct.capacity(); i++) {
+                direct.put(i, (byte) 0x5a);
+            }
+            direct.position(7);
+            reader.readBytes(m, offset, length, direct, 32).join();
+            assertEquals(7, direct.position(), "position untouched");
+            byte[] got = new byte[length];
+            direct.get(32, got);
+            assertArrayEquals(expected, got);
+            assertEquals((byte) 0x5a, direct.get(31), "bytes before the index untouched");
+            assertEquals((byte) 0x5a, direct.get(32 + length), "bytes after the range untouched");
+            assertEquals((byte) 2, got[0], "block 2 from byte 100");
+            assertEquals((byte) 0, got[BS], "block 3 is a zero extent");
+        }
+    }
+
+    @Test
+    void keepsAtMostItsLimitOfChunksOpenAndSparesTheOneInUse() throws IOException {
+        try (MemoryChunkStore store = new MemoryChunkStore()) {
+            List<WrittenChunk> chunks = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                chunks.add(chunk(store, "c-" + i, i, 1));
+            }
+            ManifestReader reader = new ManifestReader(store, 4, 0);
+            ChunkReader hot = reader.reader(chunks.get(0).id()).join();
+            ChunkReader[] first = new ChunkReader[10];
+            for (int i = 1; i < 10; i++) {
+                first[i] = reader.reader(chunks.get(i).id()).join();
+                assertSame(hot, reader.reader(chunks.get(0).id()).join(), "a chunk read between opens stays open");
+            }
+            int reopened = 0;
+            for (int i = 1; i < 10; i++) {
+                if (reader.reader(chunks.get(i).id()).join() != first[i]) {
+                    reopened++;
+                }
+            }
+            // At most four open, the hot one among them: at most three of the nine others were still open.
+            assertTrue(reopened >= 6, "only " + reopened + " of 9 chunks were closed");
         }
     }
 

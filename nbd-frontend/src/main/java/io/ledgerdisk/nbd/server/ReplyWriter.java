@@ -23,6 +23,13 @@ final class ReplyWriter {
         void send(ByteBuf reply);
     }
 
+    /**
+     * Read replies up to this size go to the socket as one contiguous buffer: copying a few KiB costs less
+     * than the gathered write (views of every part, an iovec array, writev) that a header-plus-data reply
+     * needs otherwise. Larger replies keep the parts and are written gathered, uncopied.
+     */
+    static final int FLATTEN_BYTES = 64 * 1024;
+
     private final ReplyStyle style;
     private final ByteBufAllocator allocator;
     private final Sink sink;
@@ -66,7 +73,7 @@ final class ReplyWriter {
         NbdReply.writeSimple(header, 0, request.cookie());
         CompositeByteBuf reply = allocator.compositeBuffer(2);
         reply.addComponents(true, header, data);
-        sink.send(reply);
+        sendRead(reply);
     }
 
     /**
@@ -102,7 +109,7 @@ final class ReplyWriter {
                 reply.addComponent(true, piece.data());
             }
         }
-        sink.send(reply);
+        sendRead(reply);
     }
 
     /**
@@ -122,6 +129,17 @@ final class ReplyWriter {
             NbdReply.writeBlockStatusDescriptor(reply, extended, extent.length(), status);
         }
         sink.send(reply);
+    }
+
+    private void sendRead(CompositeByteBuf reply) {
+        if (reply.readableBytes() > FLATTEN_BYTES) {
+            sink.send(reply);
+            return;
+        }
+        ByteBuf flat = allocator.directBuffer(reply.readableBytes());
+        flat.writeBytes(reply);
+        reply.release();
+        sink.send(flat);
     }
 
     private void sendSimple(TransmissionRequest request, int error) {

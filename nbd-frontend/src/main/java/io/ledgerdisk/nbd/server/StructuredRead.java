@@ -10,12 +10,20 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Plans and performs a read answered with structured chunks: ranges the device reports as reading zeroes
- * become {@code NBD_REPLY_TYPE_OFFSET_HOLE} chunks and are not read; the rest is read, one
+ * Plans and performs a read answered with structured chunks: in reads larger than
+ * {@link #SINGLE_CHUNK_BYTES}, ranges the device reports as reading zeroes become
+ * {@code NBD_REPLY_TYPE_OFFSET_HOLE} chunks and are not read; the rest is read, one
  * {@code NBD_REPLY_TYPE_OFFSET_DATA} chunk per allocated run (proto.md "NBD_CMD_READ", structured replies).
  * Stateless.
  */
 final class StructuredRead {
+
+    /**
+     * Reads of at most this many bytes are answered with one data chunk without asking the device for
+     * holes: a hole chunk would save at most these few bytes on the wire, less than the allocation query
+     * costs at queue depth 1 (proto.md lets a server send data chunks for zeros).
+     */
+    static final int SINGLE_CHUNK_BYTES = 4096;
 
     private StructuredRead() {
     }
@@ -29,7 +37,7 @@ final class StructuredRead {
         if (length == 0) {
             return CompletableFuture.completedFuture(List.of());
         }
-        if (dontFragment) {
+        if (dontFragment || length <= SINGLE_CHUNK_BYTES) {
             return device.read(offset, length).thenApply(data -> List.of(piece(offset, length, data)));
         }
         return device.allocation(offset, length).thenCompose(extents -> readPieces(device, offset, length, extents));

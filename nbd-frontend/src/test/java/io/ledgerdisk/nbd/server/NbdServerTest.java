@@ -269,6 +269,13 @@ class NbdServerTest {
             assertEquals(NbdReply.TYPE_OFFSET_HOLE, chunks.get(2).type());
             assertTrue(chunks.get(2).done());
 
+            // A one-page read is answered with one data chunk, zeros included: no allocation query for it.
+            client.request(0, CMD_READ, 5, base, 4096, null);
+            List<Chunk> page = client.readReply(false);
+            assertEquals(1, page.size());
+            assertEquals(NbdReply.TYPE_OFFSET_DATA, page.get(0).type());
+            assertArrayEquals(new byte[4096], Arrays.copyOfRange(page.get(0).payload(), 8, 8 + 4096));
+
             client.request(0, CMD_BLOCK_STATUS, 3, base, 3 * 4096, null);
             Chunk status = client.readChunk(false);
             assertTrue(status.done());
