@@ -99,7 +99,7 @@ start_node() {
 # s3proxy first: the S3-cached node needs it.
 S3_PORT=$(free_port)
 S3_POM="$ROOT/chunk-compactor/src/test/resources/io/ledgerdisk/chunk/testsupport/s3proxy-pom.xml"
-mvn -B -q -Dstyle.color=never -f "$S3_POM" dependency:build-classpath -Dmdep.outputFile="$WORK/s3proxy.cp" >&2
+mvn -B -q -f "$S3_POM" dependency:build-classpath -Dmdep.outputFile="$WORK/s3proxy.cp" >&2
 mkdir -p "$WORK/s3"
 cat > "$WORK/s3proxy.conf" <<CONF
 s3proxy.endpoint=http://127.0.0.1:$S3_PORT

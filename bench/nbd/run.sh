@@ -56,7 +56,7 @@ cpu_ticks() {
 }
 
 echo "building nbd-frontend test classes..." >&2
-(mvn -B -q -Dstyle.color=never -f "$ROOT/nbd-frontend/pom.xml" test-compile dependency:build-classpath \
+(mvn -B -q -f "$ROOT/nbd-frontend/pom.xml" test-compile dependency:build-classpath \
     -Dmdep.outputFile="$WORK/cp.txt" -Dmdep.includeScope=test >&2)
 CP="$ROOT/nbd-frontend/target/classes:$ROOT/nbd-frontend/target/test-classes:$(cat "$WORK/cp.txt")"
 
