@@ -5,13 +5,14 @@ import io.ledgerdisk.chunk.format.ChunkWriter;
 import io.ledgerdisk.chunk.format.WrittenChunk;
 import io.ledgerdisk.chunk.store.ChunkId;
 import io.ledgerdisk.chunk.store.ChunkStore;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Cuts an address-ordered stream of blocks into chunks of about the target size and puts each
@@ -20,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>At most {@link #MAX_UPLOADS} chunks are uploading at a time: past that the calling (fold)
  * thread waits for the oldest upload, which bounds a fold's memory to a few chunks however big
- * the memtable is and however slow the store. This is the one place a fold blocks, and it runs
+ * the memtable is and however slow the store. Each chunk is written into a direct {@link ChunkFileBuffer},
+ * which goes back to the sink for another chunk once its put completes. This is the one place a fold blocks, and it runs
  * on the compactor's own executor, never on an event loop.
  *
  * <p>Not thread-safe.
@@ -36,8 +38,11 @@ final class ChunkSink {
     /** Zero ranges of chunks that ended up holding no data and were not written. */
     private final List<long[]> looseZeros = new ArrayList<>();
     private final List<long[]> pendingZeros = new ArrayList<>();
-    /** The chunk being written; reset, not reallocated, for each chunk. */
-    private final ByteArrayOutputStream buffer;
+    /** Chunk file buffers whose puts have completed, ready for the next chunk (puts complete on the store's threads). */
+    private final Queue<ChunkFileBuffer> freeBuffers = new ConcurrentLinkedQueue<>();
+    private final int bufferCapacity;
+    /** The bytes of the chunk being written. */
+    private ChunkFileBuffer buffer;
     private final ChunkWriter.Scratch scratch = new ChunkWriter.Scratch();
     private ChunkWriter writer;
 
@@ -45,7 +50,7 @@ final class ChunkSink {
         this.store = store;
         this.header = header;
         this.targetBlocks = targetBlocks;
-        this.buffer = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10)));
+        this.bufferCapacity = (int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10));
     }
 
     /** Adds blocks read from {@code data} at absolute index 0 onwards. */
@@ -90,6 +95,10 @@ final class ChunkSink {
 
     private ChunkWriter writer() {
         if (writer == null) {
+            buffer = freeBuffers.poll();
+            if (buffer == null) {
+                buffer = new ChunkFileBuffer(bufferCapacity);
+            }
             buffer.reset();
             try {
                 writer = new ChunkWriter(ChunkId.newChunk(header.volumeId(), header.toSequence()), header, buffer, scratch);
@@ -104,11 +113,13 @@ final class ChunkSink {
         if (writer.dataBlocks() == 0) {
             // A chunk of zero runs alone is not worth an object: the extent map records them.
             looseZeros.addAll(pendingZeros);
+            freeBuffers.add(buffer);
         } else {
             try {
                 WrittenChunk chunk = writer.finish();
                 written.add(chunk);
-                puts.add(store.put(chunk.id(), buffer.toByteArray()));
+                ChunkFileBuffer filled = buffer;
+                puts.add(store.put(chunk.id(), filled.written()).whenComplete((v, error) -> freeBuffers.add(filled)));
                 int uploading = 0;
                 for (CompletableFuture<Void> put : puts) {
                     if (!put.isDone()) {

@@ -24,6 +24,18 @@ public interface ChunkStore extends AutoCloseable {
      */
     CompletableFuture<Void> put(ChunkId id, byte[] bytes);
 
+    /**
+     * Stores the bytes from {@code bytes}' position to its limit under {@code id}; when the future completes
+     * the object is durable and the store no longer reads the buffer, which the caller may then reuse (not
+     * before). A direct buffer lets a local store write without the JDK's copy of heap bytes into native
+     * memory. By default the bytes are copied into an array for {@link #put(ChunkId, byte[])} at once.
+     */
+    default CompletableFuture<Void> put(ChunkId id, ByteBuffer bytes) {
+        byte[] copy = new byte[bytes.remaining()];
+        bytes.duplicate().get(copy);
+        return put(id, copy);
+    }
+
     /** Stores the content of {@code file} under {@code id}; the file is not changed. */
     CompletableFuture<Void> put(ChunkId id, Path file);
 

@@ -95,12 +95,19 @@ public final class LocalChunkStore implements ChunkStore {
     @Override
     public CompletableFuture<Void> put(ChunkId id, byte[] bytes) {
         Objects.requireNonNull(bytes, "bytes");
+        return put(id, ByteBuffer.wrap(bytes));
+    }
+
+    /** Writes the buffer as it is: a direct one goes to the file without an intermediate copy. */
+    @Override
+    public CompletableFuture<Void> put(ChunkId id, ByteBuffer bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        ByteBuffer source = bytes.duplicate();
         return run("put", id, () -> {
             Path temp = tempFile(id);
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
+                while (source.hasRemaining()) {
+                    ch.write(source);
                 }
                 ch.force(true);
             }
