@@ -49,13 +49,8 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# cpu_ticks PID: utime+stime of the process (all its threads) in clock ticks.
-cpu_ticks() {
-  local stat fields
-  stat=$(< "/proc/$1/stat")
-  read -r -a fields <<< "${stat##*) }" # fields[0] is field 3 (state): utime is field 14, stime 15
-  echo $((fields[11] + fields[12]))
-}
+# shellcheck source=../server-cpu.sh
+source "$ROOT/bench/server-cpu.sh"
 
 fio_json() { # name uri rw bs depth extra...
   local name=$1 uri=$2 rw=$3 bs=$4 depth=$5
@@ -159,20 +154,11 @@ for s in "${SERVERS[@]}"; do
 done
 
 # measured_read NAME SERVER: one timed read; writes NAME.json and NAME.cpu (the server's CPU ticks over the
-# measured window: from fio's connection plus the ramp to fio's exit).
+# measured window).
 measured_read() {
-  local name=$1 s=$2 fio_pid before after
-  fio_json "$name" "${URI_OF[$s]}" randread 4k 1 --time_based --runtime="$RUNTIME" --ramp_time="$RAMP" &
-  fio_pid=$!
-  for _ in $(seq 1 300); do # until fio's connection is up (at most ~3 s)
-    ss -Htn state established "( sport = :${PORT_OF[$s]} )" | grep -q . && break
-    sleep 0.01
-  done
-  sleep "$RAMP"
-  before=$(cpu_ticks "${PID_OF[$s]}")
-  wait "$fio_pid" || echo "fio $name failed" >&2
-  after=$(cpu_ticks "${PID_OF[$s]}")
-  echo $((after - before)) > "$WORK/$name.cpu"
+  local name=$1 s=$2
+  cpu_during "${PID_OF[$s]}" "${PORT_OF[$s]}" "$RAMP" "$WORK/$name.cpu" \
+      fio_json "$name" "${URI_OF[$s]}" randread 4k 1 --time_based --runtime="$RUNTIME" --ramp_time="$RAMP"
 }
 
 n=${#SERVERS[@]}

@@ -47,13 +47,8 @@ size_mib() {
   python3 -c "import sys; s=sys.argv[1].upper(); u={'K':1/1024,'M':1,'G':1024,'T':1024*1024}; print(int(float(s[:-1])*u[s[-1]]) if s[-1] in u else int(s)//1048576)" "$1"
 }
 
-# cpu_ticks PID: utime+stime of the process (all its threads) in clock ticks.
-cpu_ticks() {
-  local stat fields
-  stat=$(< "/proc/$1/stat")
-  read -r -a fields <<< "${stat##*) }" # fields[0] is field 3 (state): utime is field 14, stime 15
-  echo $((fields[11] + fields[12]))
-}
+# shellcheck source=../server-cpu.sh
+source "$ROOT/bench/server-cpu.sh"
 
 echo "building nbd-frontend test classes..." >&2
 (mvn -B -q -f "$ROOT/nbd-frontend/pom.xml" test-compile dependency:build-classpath \
@@ -89,17 +84,8 @@ run_fio() { # name uri rw bs iodepth extra...
 measured_fio() {
   local name=$1 pid=$2 port=$3 uri=$4 rw=$5 bs=$6 depth=$7
   shift 7
-  run_fio "$name" "$uri" "$rw" "$bs" "$depth" --time_based --runtime="$RUNTIME" --ramp_time="$RAMP" "$@" &
-  local fio_pid=$! before after
-  for _ in $(seq 1 300); do # until fio's connection is up (at most ~3 s)
-    ss -Htn state established "( sport = :$port )" | grep -q . && break
-    sleep 0.01
-  done
-  sleep "$RAMP"
-  before=$(cpu_ticks "$pid")
-  wait "$fio_pid" || echo "fio $name failed" >&2
-  after=$(cpu_ticks "$pid")
-  echo $((after - before)) > "$WORK/$name.cpu"
+  cpu_during "$pid" "$port" "$RAMP" "$WORK/$name.cpu" \
+      run_fio "$name" "$uri" "$rw" "$bs" "$depth" --time_based --runtime="$RUNTIME" --ramp_time="$RAMP" "$@"
 }
 
 SERVERS=("ledgerdisk $OURS_PID $OURS_PORT nbd://127.0.0.1:$OURS_PORT/mem"

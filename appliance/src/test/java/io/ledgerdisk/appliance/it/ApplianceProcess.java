@@ -139,9 +139,33 @@ final class ApplianceProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A free port below the kernel's ephemeral range. The node starts bookies, ZooKeeper and Ratis on port 0
+     * after we chose our ports; a port from the ephemeral range (what {@code new ServerSocket(0)} hands out)
+     * could be given to one of them first, and the node then fails to bind its NBD or HTTP port. Restarts
+     * keep the ports, so the choice must stay safe for the whole test.
+     */
     private static int freePort() throws IOException {
+        int ephemeralLow = ephemeralRangeStart();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200 && ephemeralLow > 20_000; attempt++) {
+            int port = random.nextInt(10_000, ephemeralLow);
+            try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // In use: try another.
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        }
+    }
+
+    private static int ephemeralRangeStart() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException unknown) {
+            return 0;
         }
     }
 }
