@@ -163,7 +163,8 @@ final class ApplianceProcess implements AutoCloseable {
 
     private static int ephemeralRangeStart() {
         try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            return Integer.parseInt(range.trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException unknown) {
             return 0;
         }

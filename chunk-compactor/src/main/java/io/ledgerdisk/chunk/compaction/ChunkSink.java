@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>At most {@link #MAX_UPLOADS} chunks are uploading at a time: past that the calling (fold)
  * thread waits for the oldest upload, which bounds a fold's memory to a few chunks however big
- * the memtable is and however slow the store. Each chunk is written into a direct {@link ChunkFileBuffer},
- * which goes back to the sink for another chunk once its put completes. This is the one place a fold blocks, and it runs
- * on the compactor's own executor, never on an event loop.
+ * the memtable is and however slow the store. Each chunk is written into a direct
+ * {@link ChunkFileBuffer}, which serves another chunk once its put completes. This is the one place a
+ * fold blocks, and it runs on the compactor's own executor, never on an event loop.
  *
  * <p>Not thread-safe.
  */
@@ -38,7 +38,7 @@ final class ChunkSink {
     /** Zero ranges of chunks that ended up holding no data and were not written. */
     private final List<long[]> looseZeros = new ArrayList<>();
     private final List<long[]> pendingZeros = new ArrayList<>();
-    /** Chunk file buffers whose puts have completed, ready for the next chunk (puts complete on the store's threads). */
+    /** Buffers whose puts have completed, ready for the next chunk (puts complete on the store's threads). */
     private final Queue<ChunkFileBuffer> freeBuffers = new ConcurrentLinkedQueue<>();
     private final int bufferCapacity;
     /** The bytes of the chunk being written. */

@@ -106,7 +106,10 @@ public final class ManifestReader {
         return readBlocks(manifest, firstBlock, blockCount, ByteBuffer.wrap(dst), dstOffset);
     }
 
-    /** Reads {@code blockCount} whole blocks from {@code firstBlock} into {@code dst} from its absolute index {@code dstIndex}. */
+    /**
+     * Reads {@code blockCount} whole blocks from {@code firstBlock} into {@code dst} from its absolute
+     * index {@code dstIndex}.
+     */
     public CompletableFuture<Void> readBlocks(Manifest manifest, long firstBlock, int blockCount, ByteBuffer dst,
             int dstIndex) {
         Objects.checkFromIndexSize(dstIndex, blockCount * ChunkFormat.BLOCK_SIZE, dst.limit());
