@@ -8,7 +8,6 @@ import io.ledgerdisk.nbd.device.AllocationExtent;
 import io.ledgerdisk.nbd.device.BlockDevice;
 import io.ledgerdisk.nbd.device.BlockDeviceException;
 import io.ledgerdisk.nbd.device.BlockError;
-import io.ledgerdisk.nbd.device.LargeBufferPool;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,21 +60,10 @@ public final class SnapshotDevice implements BlockDevice {
 
     @Override
     public CompletableFuture<ByteBuf> read(long offset, int length) {
-        ByteBuf reply = LargeBufferPool.SHARED.take(length);
-        CompletableFuture<Void> fromChunks;
-        try {
-            fromChunks = chunks.readBytes(manifest, offset, length, reply.nioBuffer(0, length), 0);
-        } catch (RuntimeException e) {
-            fromChunks = CompletableFuture.failedFuture(e);
-        }
-        return fromChunks.handle((ignored, failure) -> {
-            if (failure != null) {
-                reply.release();
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-                throw new BlockDeviceException(BlockError.EIO, "read of [" + offset + ", +" + length + ") on snapshot " + exportName
-                        + " failed: " + cause.getMessage(), cause);
-            }
-            return reply.writerIndex(length);
+        return VolumeEngine.readChunks(chunks, manifest, offset, length).exceptionally(failure -> {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            throw new BlockDeviceException(BlockError.EIO, "read of [" + offset + ", +" + length + ") on snapshot " + exportName
+                    + " failed: " + cause.getMessage(), cause);
         });
     }
 

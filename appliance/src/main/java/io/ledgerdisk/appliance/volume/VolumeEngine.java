@@ -114,21 +114,33 @@ public final class VolumeEngine implements BlockDevice {
             return CompletableFuture.failedFuture(refused);
         }
         VolumeLayers.Snapshot view = layers.snapshot();
-        // Chunk bytes go straight into the reply's direct buffer: a heap array would cost an allocation
-        // here and another copy when the socket writes it.
-        ByteBuf reply = LargeBufferPool.SHARED.take(length);
-        CompletableFuture<Void> fromChunks;
-        try {
-            fromChunks = chunks.readBytes(view.manifest(), offset, length, reply.nioBuffer(0, length), 0);
-        } catch (RuntimeException e) {
-            fromChunks = CompletableFuture.failedFuture(e);
-        }
-        return fromChunks.handle((ignored, failure) -> {
+        return readChunks(chunks, view.manifest(), offset, length).handle((reply, failure) -> {
             if (failure != null) {
-                reply.release();
                 throw readFailure(offset, length, failure);
             }
             return overlay(view, offset, length, reply);
+        });
+    }
+
+    /**
+     * The manifest's bytes of [offset, offset + length) in a reply buffer (never-written ranges as zeros).
+     * They go straight into the reply's direct buffer: a heap array would cost an allocation here and
+     * another copy when the socket writes it. On failure the buffer is released and the future fails.
+     */
+    static CompletableFuture<ByteBuf> readChunks(ManifestReader chunks, Manifest manifest, long offset, int length) {
+        ByteBuf reply = LargeBufferPool.SHARED.take(length);
+        CompletableFuture<Void> read;
+        try {
+            read = chunks.readBytes(manifest, offset, length, reply.nioBuffer(0, length), 0);
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        return read.handle((ignored, failure) -> {
+            if (failure != null) {
+                reply.release();
+                throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+            }
+            return reply.writerIndex(length);
         });
     }
 
@@ -204,7 +216,6 @@ public final class VolumeEngine implements BlockDevice {
         for (Memtable memtable : view.memtables()) {
             memtable.read(offset, length, buffer, 0);
         }
-        buffer.writerIndex(length);
         return buffer;
     }
 
