@@ -113,23 +113,28 @@ public final class ManifestReader {
     public CompletableFuture<Void> readBlocks(Manifest manifest, long firstBlock, int blockCount, ByteBuffer dst,
             int dstIndex) {
         Objects.checkFromIndexSize(dstIndex, blockCount * ChunkFormat.BLOCK_SIZE, dst.limit());
-        ChunkReader.fillZeros(dst, dstIndex, blockCount * ChunkFormat.BLOCK_SIZE);
-        List<Extent> extents = manifest.extents().extentsIn(firstBlock, blockCount);
-        if (extents.size() == 1 && !extents.get(0).isZero()) {
-            // The usual small read: one chunk, no list of futures to build and join.
-            Extent e = extents.get(0);
-            int at = dstIndex + (int) ((e.firstBlock() - firstBlock) << ChunkFormat.BLOCK_SHIFT);
-            return reader(e.chunk()).thenCompose(r -> r.readBlocks(e.firstBlock(), (int) e.blockCount(), dst, at));
-        }
-        List<CompletableFuture<Void>> reads = new ArrayList<>();
-        for (Extent e : extents) {
+        // Each byte is written once: blocks of chunk extents by their chunk, the rest (never written, zeroed) here.
+        List<CompletableFuture<Void>> reads = new ArrayList<>(2);
+        long zeroFrom = firstBlock;
+        for (Extent e : manifest.extents().extentsIn(firstBlock, blockCount)) {
             if (e.isZero()) {
                 continue;
             }
+            zeroBlocks(dst, dstIndex, firstBlock, zeroFrom, e.firstBlock());
             int at = dstIndex + (int) ((e.firstBlock() - firstBlock) << ChunkFormat.BLOCK_SHIFT);
             reads.add(reader(e.chunk()).thenCompose(r -> r.readBlocks(e.firstBlock(), (int) e.blockCount(), dst, at)));
+            zeroFrom = e.endBlock();
         }
-        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
+        zeroBlocks(dst, dstIndex, firstBlock, zeroFrom, firstBlock + blockCount);
+        return reads.size() == 1 ? reads.get(0) : CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new));
+    }
+
+    /** Zeros blocks [from, to) of a read of blocks from {@code firstBlock} placed at {@code dstIndex}. */
+    private static void zeroBlocks(ByteBuffer dst, int dstIndex, long firstBlock, long from, long to) {
+        if (to > from) {
+            ChunkReader.fillZeros(dst, dstIndex + (int) ((from - firstBlock) << ChunkFormat.BLOCK_SHIFT),
+                    (int) ((to - from) << ChunkFormat.BLOCK_SHIFT));
+        }
     }
 
     /**
