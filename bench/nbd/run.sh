@@ -16,6 +16,7 @@
 # connection is up plus the ramp, and ends when fio exits; the server is idle around it.)
 #
 # Usage: bench/nbd/run.sh [runtime-seconds] [size]     (defaults: 5 and 1G; env ROUNDS, default 3)
+#        ONLY=REGEX runs only the tests whose names match (e.g. ONLY=linear for the two 4M tests).
 #        Ports: free ones are picked unless OURS_PORT / NBDKIT_PORT are set.
 # Needs: mvn, java 17, fio (with ioengine=nbd), nbdkit, nbdinfo, ss, python3.
 set -euo pipefail
@@ -104,10 +105,12 @@ TESTS=(
   "linear-write write 4M 8"
   "linear-read read 4M 8"
 )
+ONLY=${ONLY:-.}
 for test in "${TESTS[@]}"; do
   set -- $test
   name=$1 rw=$2 bs=$3 depth=$4
   shift 4
+  [[ $name =~ $ONLY ]] || continue
   for round in $(seq 1 "$ROUNDS"); do
     order=(0 1)
     ((round % 2 == 0)) && order=(1 0)
@@ -119,10 +122,11 @@ for test in "${TESTS[@]}"; do
   done
 done
 
-python3 - "$WORK" "$ROUNDS" "$(getconf CLK_TCK)" <<'PY'
-import json, sys, os, statistics
-work, rounds, clk_tck = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-tests = ["t1q1-randwrite-fsync", "t1q1-randread", "t1q32-randwrite", "t1q32-randread", "linear-write", "linear-read"]
+python3 - "$WORK" "$ROUNDS" "$(getconf CLK_TCK)" "$ONLY" <<'PY'
+import json, re, sys, os, statistics
+work, rounds, clk_tck, only = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+tests = [t for t in ["t1q1-randwrite-fsync", "t1q1-randread", "t1q32-randwrite", "t1q32-randread", "linear-write",
+                     "linear-read"] if re.search(only, t)]
 servers = ["ledgerdisk", "nbdkit-memory"]
 def figures(t, s, r):
     """(IOPS, mean us, p50 us, MB/s, server CPU us per I/O) of one round, or None if it failed."""

@@ -7,8 +7,6 @@ import io.ledgerdisk.nbd.server.NbdServerConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Serves one {@link MemoryBlockDevice} export over NBD until killed, for benchmarks and manual testing
@@ -30,14 +28,7 @@ public final class MemoryNbdServerMain {
         // Native epoll when available (test classpath) unless "nio" is asked for; falls back to NIO otherwise.
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops)
                 .setPreferNativeTransport(nativeTransport));
-        // Large requests copy on their own threads, as a storage device would do its I/O off the event loop.
-        ExecutorService bulkCopies = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "memory-device-copy");
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        MemoryBlockDevice device = new MemoryBlockDevice(sizeMiB * 1024 * 1024, false, bulkCopies);
+        MemoryBlockDevice device = new MemoryBlockDevice(sizeMiB * 1024 * 1024);
         NbdServer server = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", port),
                 FixedExportCatalog.of(name, "RAM disk of " + sizeMiB + " MiB", device));
         server.start().join();
