@@ -36,6 +36,18 @@ public interface BlockDevice {
      */
     CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua);
 
+    /**
+     * Whether the server may hand this device a large write as consecutive writes of its pieces, each as
+     * soon as the socket has brought it in, and acknowledge the write once every piece is written. A device
+     * that copies as fast as it receives (RAM) gains: each piece is copied while it is still in the CPU's
+     * cache. The cost: a write whose payload never fully arrives (the client went away) may leave some of
+     * its pieces written, which proto.md allows for a write that was never acknowledged, and a device that
+     * logs writes would log a large write as several. Default: false.
+     */
+    default boolean acceptsWritePieces() {
+        return false;
+    }
+
     /** Completes once every write completed before this call is durable (NBD_CMD_FLUSH). */
     CompletableFuture<Void> flush();
 

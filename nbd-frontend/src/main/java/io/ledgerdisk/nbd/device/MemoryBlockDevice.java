@@ -186,6 +186,12 @@ public final class MemoryBlockDevice implements BlockDevice {
         }
     }
 
+    /** Yes: a piece is copied right after the socket read that brought it in, while still in cache. */
+    @Override
+    public boolean acceptsWritePieces() {
+        return true;
+    }
+
     @Override
     public CompletableFuture<Void> flush() {
         return DONE;

@@ -16,6 +16,10 @@ import java.util.OptionalInt;
  * retained slices of it, so payload bytes go from the socket to the device untouched. A composite with
  * outstanding slices is never modified: new input then starts a fresh composite.
  *
+ * <p>Large write payloads can be streamed instead (see {@link #streamWritePayloadsFrom}): the request is
+ * returned as soon as its header has arrived, without its payload, and the payload follows in pieces from
+ * {@link #nextPayloadPiece} as socket reads bring it in.
+ *
  * <p>Not thread-safe: one decoder per connection, used from its event loop.
  */
 public final class NbdFrameDecoder {
@@ -28,6 +32,8 @@ public final class NbdFrameDecoder {
 
     private CompositeByteBuf cumulation = Unpooled.compositeBuffer(MAX_COMPONENTS);
     private boolean extendedRequests;
+    private int streamedPayloadMinimum = Integer.MAX_VALUE;
+    private int payloadToStream;
 
     /**
      * @param maxOptionDataLength largest option data accepted; larger is a protocol violation
@@ -42,6 +48,43 @@ public final class NbdFrameDecoder {
     /** Switches between compact and extended request headers (after {@code NBD_OPT_EXTENDED_HEADERS}). */
     public void useExtendedRequests(boolean extended) {
         this.extendedRequests = extended;
+    }
+
+    /**
+     * Write payloads of at least {@code minimumBytes} are streamed: {@link #nextRequest} returns the write
+     * without its payload, and {@link #nextPayloadPiece} hands the payload out as it arrives.
+     */
+    public void streamWritePayloadsFrom(int minimumBytes) {
+        this.streamedPayloadMinimum = minimumBytes;
+    }
+
+    /** Payload bytes of the last streamed write not yet handed out by {@link #nextPayloadPiece}. */
+    public int payloadToStream() {
+        return payloadToStream;
+    }
+
+    /**
+     * The next piece of a streamed write's payload (a retained slice of what has arrived, at most what is
+     * left of the payload), or null until more arrives. The caller releases it.
+     */
+    public ByteBuf nextPayloadPiece() {
+        if (payloadToStream == 0) {
+            throw new IllegalStateException("no streamed payload is pending");
+        }
+        if (cumulation.refCnt() == 1) {
+            // Earlier pieces are released: let go of the buffers they came from, so they can be reused.
+            cumulation.discardReadComponents();
+        }
+        int available = Math.min(cumulation.readableBytes(), payloadToStream);
+        if (available == 0) {
+            return null;
+        }
+        payloadToStream -= available;
+        ByteBuf piece = cumulation.readRetainedSlice(available);
+        if (payloadToStream == 0) {
+            afterFrame();
+        }
+        return piece;
     }
 
     /** Whether requests are parsed with the extended header. */
@@ -112,11 +155,15 @@ public final class NbdFrameDecoder {
     }
 
     /**
-     * The next transmission request, or null until it and its payload have fully arrived.
+     * The next transmission request, or null until it and its payload have fully arrived (a streamed write:
+     * until its header has; see {@link #streamWritePayloadsFrom}).
      *
      * @throws NbdProtocolException on a wrong magic or a payload larger than the maximum
      */
     public TransmissionRequest nextRequest() {
+        if (payloadToStream > 0) {
+            throw new IllegalStateException(payloadToStream + " bytes of a streamed payload are still to come");
+        }
         int headerLength = extendedRequests ? NbdRequest.EXTENDED_HEADER_LENGTH : NbdRequest.COMPACT_HEADER_LENGTH;
         if (cumulation.readableBytes() < headerLength) {
             return null;
@@ -141,6 +188,13 @@ public final class NbdFrameDecoder {
                     + Long.toUnsignedString(length) + " bytes, more than the " + maxPayloadLength + " accepted");
         }
         int payloadLength = hasPayload ? (int) length : 0;
+        if (type == NbdRequest.CMD_WRITE && hasPayload && payloadLength >= streamedPayloadMinimum) {
+            TransmissionRequest streamed = new TransmissionRequest(flags, type,
+                    NbdRequest.cookie(cumulation, start), NbdRequest.offset(cumulation, start), length, null);
+            cumulation.skipBytes(headerLength);
+            payloadToStream = payloadLength;
+            return streamed;
+        }
         if (cumulation.readableBytes() < headerLength + payloadLength) {
             return null;
         }

@@ -23,6 +23,7 @@ import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.ServerSSLOptions;
 import java.time.Duration;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,14 @@ final class NbdConnection {
      */
     static final int MAX_SOCKET_READ_BYTES = 256 * 1024;
 
+    /**
+     * Write payloads at least this large are streamed to devices that accept pieces ({@link StreamedWrite}):
+     * a whole payload of that size no longer stays in the CPU's cache until it has all arrived, while each
+     * socket read copied straight away still is (4 MiB writes over the RAM device: 2.3-2.6 ms of server CPU
+     * per write before, 1.55-1.6 ms streamed, from /proc in alternating runs).
+     */
+    static final int STREAMED_WRITE_BYTES = 1024 * 1024;
+
     private enum Phase { CLIENT_FLAGS, OPTIONS, TLS_HANDSHAKE, TRANSMISSION, DISCONNECTING, CLOSED }
 
     private final Vertx vertx;
@@ -68,6 +77,8 @@ final class NbdConnection {
     private RequestValidator validator;
     private CommandExecutor executor;
     private ReplyWriter replies;
+    /** The write whose payload is arriving in pieces, or null. */
+    private StreamedWrite streamedWrite;
 
     private final InFlightBudget inFlight;
     private boolean readPaused;
@@ -203,6 +214,17 @@ final class NbdConnection {
                     handleOption(option);
                 }
                 case TRANSMISSION -> {
+                    if (streamedWrite != null) {
+                        ByteBuf piece = decoder.nextPayloadPiece();
+                        if (piece == null) {
+                            return;
+                        }
+                        streamedWrite.write(piece);
+                        if (decoder.payloadToStream() == 0) {
+                            finishStreamedWrite();
+                        }
+                        continue;
+                    }
                     if (overBudget()) {
                         pauseReading();
                         return;
@@ -211,7 +233,14 @@ final class NbdConnection {
                     if (request == null) {
                         return;
                     }
-                    handleRequest(request);
+                    if (decoder.payloadToStream() > 0) {
+                        RequestValidator.Rejection rejection = validator.check(request);
+                        streamedWrite = rejection == null
+                                ? StreamedWrite.accepted(request, export.device())
+                                : StreamedWrite.refused(request, rejection);
+                    } else {
+                        handleRequest(request);
+                    }
                 }
                 default -> {
                     return;
@@ -275,6 +304,8 @@ final class NbdConnection {
         executor = new CommandExecutor(negotiated);
         replies = new ReplyWriter(negotiated.replyStyle(), allocator, this::send);
         decoder.useExtendedRequests(negotiated.replyStyle().extended());
+        decoder.streamWritePayloadsFrom(
+                negotiated.device().acceptsWritePieces() ? STREAMED_WRITE_BYTES : Integer.MAX_VALUE);
         phase = Phase.TRANSMISSION;
         log.debug("NBD client {} attached to export '{}' with {} replies", peer, negotiated.exportName(),
                 negotiated.replyStyle());
@@ -292,14 +323,36 @@ final class NbdConnection {
         RequestValidator.Rejection rejection = validator.check(request);
         if (rejection != null) {
             request.releasePayload();
-            log.info("NBD client {}: {} refused with {}: {}", peer, NbdRequest.commandName(request.type()),
-                    rejection.error(), rejection.message());
-            replies.error(request, rejection.error(), rejection.message());
+            refuse(request, rejection);
             return;
         }
         long cost = inFlight.charge(request);
-        executor.execute(request).whenComplete((reply, failure) -> onEventLoop(() -> {
-            // execute() turns device failures into replies; a failure here is a bug in this server.
+        whenAnswered(request, executor.execute(request), cost);
+    }
+
+    private void refuse(TransmissionRequest request, RequestValidator.Rejection rejection) {
+        log.info("NBD client {}: {} refused with {}: {}", peer, NbdRequest.commandName(request.type()),
+                rejection.error(), rejection.message());
+        replies.error(request, rejection.error(), rejection.message());
+    }
+
+    /**
+     * The whole payload of the streamed write has been handed out: answer it once its pieces are written. It
+     * counts against the in-flight budget from here on: its pieces are at most one maximum payload.
+     */
+    private void finishStreamedWrite() {
+        StreamedWrite write = streamedWrite;
+        streamedWrite = null;
+        if (write.rejection() != null) {
+            refuse(write.request(), write.rejection());
+            return;
+        }
+        whenAnswered(write.request(), write.finish(), inFlight.charge(write.request()));
+    }
+
+    private void whenAnswered(TransmissionRequest request, CompletableFuture<Reply> answer, long cost) {
+        answer.whenComplete((reply, failure) -> onEventLoop(() -> {
+            // Device failures arrive as replies; a failure here is a bug in this server.
             Reply outcome = failure == null ? reply : CommandExecutor.failed(failure);
             complete(request, outcome, cost);
         }));

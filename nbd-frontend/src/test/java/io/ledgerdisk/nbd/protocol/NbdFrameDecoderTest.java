@@ -61,6 +61,49 @@ class NbdFrameDecoderTest {
     }
 
     @Test
+    void largeWritePayloadsStreamInPiecesAsTheyArrive() {
+        byte[] payload = new byte[5000];
+        new java.util.Random(3).nextBytes(payload);
+        ByteBuf wire = Unpooled.buffer();
+        NbdRequest.writeCompact(wire, 0, NbdRequest.CMD_WRITE, 1, 8192, 100);
+        wire.writeBytes(new byte[100]);
+        NbdRequest.writeCompact(wire, NbdRequest.FLAG_FUA, NbdRequest.CMD_WRITE, 2, 4096, payload.length);
+        wire.writeBytes(payload);
+        NbdRequest.writeCompact(wire, 0, NbdRequest.CMD_FLUSH, 3, 0, 0);
+
+        NbdFrameDecoder decoder = new NbdFrameDecoder(64, 1 << 20);
+        decoder.streamWritePayloadsFrom(1000);
+        decoder.append(wire.readRetainedSlice(NbdRequest.COMPACT_HEADER_LENGTH * 2 + 100 + 1500));
+        TransmissionRequest small = decoder.nextRequest();
+        assertEquals(100, small.payload().readableBytes(), "payloads under the threshold come whole");
+        small.releasePayload();
+        TransmissionRequest large = decoder.nextRequest();
+        assertEquals(2, large.cookie());
+        assertEquals(payload.length, large.length());
+        assertNull(large.payload(), "a streamed write comes without its payload");
+        assertEquals(payload.length, decoder.payloadToStream());
+        assertThrows(IllegalStateException.class, decoder::nextRequest);
+
+        ByteBuf streamed = Unpooled.buffer();
+        for (ByteBuf piece = decoder.nextPayloadPiece(); ; piece = decoder.nextPayloadPiece()) {
+            if (piece == null) {
+                assertTrue(wire.isReadable(), "pieces stop only when input runs out");
+                decoder.append(wire.readRetainedSlice(Math.min(1200, wire.readableBytes())));
+                continue;
+            }
+            streamed.writeBytes(piece);
+            piece.release();
+            if (decoder.payloadToStream() == 0) {
+                break;
+            }
+        }
+        assertArrayEquals(payload, ByteBufUtil.getBytes(streamed));
+        decoder.append(wire);
+        assertEquals(NbdRequest.CMD_FLUSH, decoder.nextRequest().type(), "the request after the payload follows");
+        decoder.release();
+    }
+
+    @Test
     void payloadStaysIntactWhileMoreInputArrives() {
         NbdFrameDecoder decoder = new NbdFrameDecoder(64, 1 << 20);
         ByteBuf first = Unpooled.buffer();

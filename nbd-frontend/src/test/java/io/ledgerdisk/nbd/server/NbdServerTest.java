@@ -501,6 +501,64 @@ class NbdServerTest {
     }
 
     @Test
+    void largeWritesReachDevicesThatAcceptPiecesInPiecesAndOthersWhole() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger pieceCalls = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger wholeCalls = new java.util.concurrent.atomic.AtomicInteger();
+        ForwardingBlockDevice pieces = new ForwardingBlockDevice(new MemoryBlockDevice(DISK_SIZE)) {
+            @Override
+            public boolean acceptsWritePieces() {
+                return true;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
+                pieceCalls.incrementAndGet();
+                return super.write(offset, data, fua);
+            }
+        };
+        ForwardingBlockDevice whole = new ForwardingBlockDevice(new MemoryBlockDevice(DISK_SIZE)) {
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> write(long offset, ByteBuf data, boolean fua) {
+                wholeCalls.incrementAndGet();
+                return super.write(offset, data, fua);
+            }
+        };
+        NbdServer twoDevices = new NbdServer(vertx, NbdServerConfig.defaults("127.0.0.1", 0),
+                FixedExportCatalog.builder().add("pieces", "", pieces).add("whole", "", whole)
+                        .add("ro", "", new MemoryBlockDevice(DISK_SIZE, true)).build());
+        byte[] data = pattern(3 * 1024 * 1024 + 512, 5);
+        try (twoDevices) {
+            twoDevices.start().join();
+            for (String export : List.of("pieces", "whole")) {
+                try (RawNbdClient client = RawNbdClient.handshake(twoDevices.actualPort())) {
+                    client.go(export);
+                    client.request(FLAG_FUA, CMD_WRITE, 1, 4096, data.length, data);
+                    assertEquals(new SimpleReply(0, 1), client.readSimpleReply());
+                    client.request(0, CMD_READ, 2, 4096, data.length, null);
+                    assertEquals(new SimpleReply(0, 2), client.readSimpleReply());
+                    assertArrayEquals(data, client.readBytes(data.length), export);
+                    // Refused on its header, a streamed write's payload is still read off the socket.
+                    client.request(0, CMD_WRITE, 3, DISK_SIZE - 4096, data.length, data);
+                    assertEquals(new SimpleReply(BlockError.ENOSPC.nbdValue(), 3), client.readSimpleReply());
+                    client.request(0, CMD_READ, 4, 4096, 512, null);
+                    assertEquals(new SimpleReply(0, 4), client.readSimpleReply());
+                    assertArrayEquals(Arrays.copyOf(data, 512), client.readBytes(512));
+                }
+            }
+            assertTrue(pieceCalls.get() > 1, "the payload went to the device in pieces: " + pieceCalls.get());
+            assertEquals(1, wholeCalls.get(), "a device that does not accept pieces gets the write whole");
+            try (RawNbdClient client = RawNbdClient.handshake(twoDevices.actualPort())) {
+                client.go("ro");
+                client.request(0, CMD_WRITE, 5, 0, data.length, data);
+                assertEquals(new SimpleReply(BlockError.EPERM.nbdValue(), 5), client.readSimpleReply());
+                client.request(0, CMD_READ, 6, 0, 512, null);
+                assertEquals(new SimpleReply(0, 6), client.readSimpleReply());
+                assertArrayEquals(new byte[512], client.readBytes(512));
+            }
+        }
+    }
+
+    @Test
     void wrongSizedDeviceReadsBecomeEioWithoutCorruptingTheStream() throws Exception {
         ForwardingBlockDevice shortReads = new ForwardingBlockDevice(new MemoryBlockDevice(65536)) {
             @Override
