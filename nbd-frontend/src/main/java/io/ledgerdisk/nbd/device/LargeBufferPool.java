@@ -7,7 +7,7 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.buffer.UnpooledUnsafeDirectByteBuf;
 import io.netty.util.internal.PlatformDependent;
 import java.nio.ByteBuffer;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 
 /**
  * Direct buffers of 256 KiB to 32 MiB, reused instead of allocated per request: socket reads of large write
@@ -20,6 +20,11 @@ import java.util.concurrent.ArrayBlockingQueue;
  * to {@link #RETAINED_BYTES_PER_CLASS} of released buffers; a buffer goes back to its class when its last
  * reference is released, and is left to the GC when the class is full. Released memory therefore stays
  * at most 8 classes × 32 MiB = 256 MiB of direct memory, and only for the sizes clients really use.
+ *
+ * <p>A class hands out its most recently released buffer first. Streamed writes use one socket-read buffer
+ * at a time, so that buffer is still in the CPU cache when the next read fills it; first-in-first-out, a
+ * class that had filled up under 4 KiB writes at queue depth 32 cycled 4 MiB writes through all its cold
+ * buffers, at 2.25 instead of 1.5 ms of CPU per write.
  *
  * <p>Thread-safe: buffers are taken and released on any thread.
  */
@@ -40,14 +45,14 @@ public final class LargeBufferPool {
      */
     public static final LargeBufferPool SHARED = new LargeBufferPool();
 
-    private final ArrayBlockingQueue<ByteBuffer>[] released;
+    private final LinkedBlockingDeque<ByteBuffer>[] released;
 
     @SuppressWarnings("unchecked")
     LargeBufferPool() {
-        released = new ArrayBlockingQueue[CLASSES];
+        released = new LinkedBlockingDeque[CLASSES];
         for (int sizeClass = 0; sizeClass < CLASSES; sizeClass++) {
             int buffers = Math.max(1, RETAINED_BYTES_PER_CLASS / (MIN_POOLED_BYTES << sizeClass));
-            released[sizeClass] = new ArrayBlockingQueue<>(buffers);
+            released[sizeClass] = new LinkedBlockingDeque<>(buffers);
         }
     }
 
@@ -60,8 +65,9 @@ public final class LargeBufferPool {
             return ByteBufAllocator.DEFAULT.directBuffer(length, length);
         }
         int sizeClass = sizeClass(length);
-        ArrayBlockingQueue<ByteBuffer> home = released[sizeClass];
-        ByteBuffer memory = home.poll();
+        LinkedBlockingDeque<ByteBuffer> home = released[sizeClass];
+        // Most recently released first: its memory is the likeliest to still be in the CPU cache.
+        ByteBuffer memory = home.pollFirst();
         if (memory == null) {
             memory = ByteBuffer.allocateDirect(MIN_POOLED_BYTES << sizeClass);
         }
@@ -111,9 +117,9 @@ public final class LargeBufferPool {
      */
     private static final class PooledBuffer extends UnpooledUnsafeDirectByteBuf {
         private final ByteBuffer memory;
-        private final ArrayBlockingQueue<ByteBuffer> home;
+        private final LinkedBlockingDeque<ByteBuffer> home;
 
-        PooledBuffer(ByteBuffer memory, ArrayBlockingQueue<ByteBuffer> home) {
+        PooledBuffer(ByteBuffer memory, LinkedBlockingDeque<ByteBuffer> home) {
             super(UnpooledByteBufAllocator.DEFAULT, memory, memory.capacity());
             this.memory = memory;
             this.home = home;
@@ -122,7 +128,7 @@ public final class LargeBufferPool {
         @Override
         protected void deallocate() {
             // A full class leaves the memory to the GC, which frees it with the ByteBuffer.
-            home.offer(memory);
+            home.offerFirst(memory);
         }
     }
 }
