@@ -11,7 +11,6 @@ import io.ledgerdisk.nbd.device.BlockError;
 import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * A snapshot as a read-only block device (export {@code VOL@SNAP}): the bytes of one pinned
@@ -60,11 +59,7 @@ public final class SnapshotDevice implements BlockDevice {
 
     @Override
     public CompletableFuture<ByteBuf> read(long offset, int length) {
-        return VolumeEngine.readChunks(chunks, manifest, offset, length).exceptionally(failure -> {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-            throw new BlockDeviceException(BlockError.EIO, "read of [" + offset + ", +" + length + ") on snapshot " + exportName
-                    + " failed: " + cause.getMessage(), cause);
-        });
+        return VolumeEngine.readChunks(chunks, manifest, offset, length, "snapshot " + exportName);
     }
 
     @Override

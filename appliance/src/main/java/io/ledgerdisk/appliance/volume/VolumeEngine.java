@@ -114,20 +114,18 @@ public final class VolumeEngine implements BlockDevice {
             return CompletableFuture.failedFuture(refused);
         }
         VolumeLayers.Snapshot view = layers.snapshot();
-        return readChunks(chunks, view.manifest(), offset, length).handle((reply, failure) -> {
-            if (failure != null) {
-                throw readFailure(offset, length, failure);
-            }
-            return overlay(view, offset, length, reply);
-        });
+        return readChunks(chunks, view.manifest(), offset, length, "volume " + name)
+                .thenApply(reply -> overlay(view, offset, length, reply));
     }
 
     /**
      * The manifest's bytes of [offset, offset + length) in a reply buffer (never-written ranges as zeros).
      * They go straight into the reply's direct buffer: a heap array would cost an allocation here and
-     * another copy when the socket writes it. On failure the buffer is released and the future fails.
+     * another copy when the socket writes it. A failed chunk read (a checksum mismatch among them) releases
+     * the buffer, logs one line naming {@code source} and fails with EIO for the client.
      */
-    static CompletableFuture<ByteBuf> readChunks(ManifestReader chunks, Manifest manifest, long offset, int length) {
+    static CompletableFuture<ByteBuf> readChunks(ManifestReader chunks, Manifest manifest, long offset, int length,
+            String source) {
         ByteBuf reply = LargeBufferPool.SHARED.take(length);
         CompletableFuture<Void> read;
         try {
@@ -138,7 +136,11 @@ public final class VolumeEngine implements BlockDevice {
         return read.handle((ignored, failure) -> {
             if (failure != null) {
                 reply.release();
-                throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                LOG.error("read of [{}, +{}) on {} failed: {}", offset, length, source, cause.getMessage());
+                throw new BlockDeviceException(BlockError.EIO, "read on " + source + " failed: " + cause.getMessage(),
+                        cause);
             }
             return reply.writerIndex(length);
         });
@@ -217,13 +219,6 @@ public final class VolumeEngine implements BlockDevice {
             memtable.read(offset, length, buffer, 0);
         }
         return buffer;
-    }
-
-    /** A chunk read failed (a checksum mismatch among them): EIO to the client and one loud log line. */
-    private BlockDeviceException readFailure(long offset, int length, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        LOG.error("read of [{}, +{}) on volume {} failed: {}", offset, length, name, cause.getMessage());
-        return new BlockDeviceException(BlockError.EIO, "read on volume " + name + " failed: " + cause.getMessage(), cause);
     }
 
     /**

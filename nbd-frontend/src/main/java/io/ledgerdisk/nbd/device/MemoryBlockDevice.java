@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,9 +17,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Storage is a two-level table of 64 KiB pages (a directory of 16 MiB groups, each an array of pages), so
  * finding a page costs two array loads and a 4 MiB request touches 64 pages. Holes keep the finer
  * {@link #BLOCK_SIZE} granularity: each page carries a bit per 4 KiB block that was written and not since
- * trimmed or zeroed as a whole. A cleared block's bytes are zero, so reads take pages as they are; {@link #allocation} reports cleared blocks as holes, and a page whose last block is cleared is
- * dropped. A write ends with a release fence and a read starts with an acquire fence, so a write that
- * completed before a read began is visible to it on any thread: flushed writes are seen on every
+ * trimmed or zeroed as a whole. A cleared block's bytes are zero, so reads take pages as they are;
+ * {@link #allocation} reports cleared blocks as holes, and a page whose last block is cleared is dropped.
+ * A write ends with a release fence and a read starts with an acquire fence, so a write that completed
+ * before a read began is visible to it on any thread: flushed writes are seen on every
  * connection (the {@code NBD_FLAG_CAN_MULTI_CONN} promise). Overlapping requests in flight at the same
  * time see each other's bytes in no defined order, as proto.md allows.
  *
@@ -133,7 +133,9 @@ public final class MemoryBlockDevice implements BlockDevice {
             int inPage = (int) (position % PAGE_SIZE);
             int count = (int) Math.min(offset + length - position, PAGE_SIZE - inPage);
             Page page = page(pageIndex);
-            pieces[i] = page == null ? ZERO_PAGE.slice(inPage, count) : page.bytes.slice(inPage, count).asReadOnlyBuffer();
+            pieces[i] = page == null
+                    ? ZERO_PAGE.slice(inPage, count)
+                    : page.bytes.slice(inPage, count).asReadOnlyBuffer();
             position += count;
         }
         return length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(MAX_READ_VIEWS, pieces);
@@ -290,7 +292,8 @@ public final class MemoryBlockDevice implements BlockDevice {
                 scanned++;
             }
             long runEnd = Math.min(next * BLOCK_SIZE, end);
-            extents.add(written ? AllocationExtent.data(runEnd - position) : AllocationExtent.sparse(runEnd - position));
+            long run = runEnd - position;
+            extents.add(written ? AllocationExtent.data(run) : AllocationExtent.sparse(run));
             position = runEnd;
         }
         return extents;

@@ -188,23 +188,19 @@ public final class NbdFrameDecoder {
                     + Long.toUnsignedString(length) + " bytes, more than the " + maxPayloadLength + " accepted");
         }
         int payloadLength = hasPayload ? (int) length : 0;
-        if (type == NbdRequest.CMD_WRITE && hasPayload && payloadLength >= streamedPayloadMinimum) {
-            TransmissionRequest streamed = new TransmissionRequest(flags, type,
-                    NbdRequest.cookie(cumulation, start), NbdRequest.offset(cumulation, start), length, null);
-            cumulation.skipBytes(headerLength);
-            payloadToStream = payloadLength;
-            return streamed;
-        }
-        if (cumulation.readableBytes() < headerLength + payloadLength) {
+        boolean streamed = type == NbdRequest.CMD_WRITE && hasPayload && payloadLength >= streamedPayloadMinimum;
+        if (!streamed && cumulation.readableBytes() < headerLength + payloadLength) {
             return null;
         }
-        TransmissionRequest request = new TransmissionRequest(flags, type,
-                NbdRequest.cookie(cumulation, start), NbdRequest.offset(cumulation, start), length, null);
+        long cookie = NbdRequest.cookie(cumulation, start);
+        long offset = NbdRequest.offset(cumulation, start);
         cumulation.skipBytes(headerLength);
-        if (hasPayload) {
-            request = new TransmissionRequest(flags, type, request.cookie(), request.offset(), length,
-                    cumulation.readRetainedSlice(payloadLength));
+        if (streamed) {
+            payloadToStream = payloadLength;
+            return new TransmissionRequest(flags, type, cookie, offset, length, null);
         }
+        ByteBuf payload = hasPayload ? cumulation.readRetainedSlice(payloadLength) : null;
+        TransmissionRequest request = new TransmissionRequest(flags, type, cookie, offset, length, payload);
         afterFrame();
         return request;
     }
