@@ -188,7 +188,10 @@ public final class LocalBookKeeperCluster implements AutoCloseable {
         if (bookies[checkIndex(index)] != null) {
             return;
         }
-        EmbeddedServer bookie = EmbeddedServer.builder(new BookieConfiguration(bookieConfiguration(index))).build();
+        ServerConfiguration conf = bookieConfiguration(index);
+        // A kill -9 may have left a torn, never-acknowledged record that replay would store.
+        JournalTailRepair.repair(Path.of(conf.getJournalDirNames()[0]));
+        EmbeddedServer bookie = EmbeddedServer.builder(new BookieConfiguration(conf)).build();
         bookie.getLifecycleComponentStack().start();
         // A bookie that cannot register in ZooKeeper shuts itself down inside start() without
         // throwing; say so instead of reporting a bookie that is not there.

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.bookkeeper.client.BookKeeper;
 import org.apache.bookkeeper.client.api.DigestType;
 import org.apache.bookkeeper.client.api.LedgerEntries;
@@ -63,6 +68,62 @@ class LocalBookKeeperClusterIT {
             assertFalse(cluster.isBookieRunning(1));
             cluster.startBookie(1);
             assertTrue(cluster.isHealthy());
+        }
+    }
+
+    /**
+     * A kill -9 can leave a journal record half written (its length and first bytes, then the
+     * preallocated zeros). Replayed as is, it becomes the ledger's last entry and every recovery
+     * open fails on its digest; the cluster cuts it before the bookie starts.
+     */
+    @Test
+    void aTornJournalRecordDoesNotMakeTheLedgerUnopenable() throws Exception {
+        long ledgerId;
+        try (LocalBookKeeperCluster cluster = LocalBookKeeperCluster.start(dataDir, 1, "127.0.0.1")) {
+            BookKeeper client = cluster.newClient();
+            WriteHandle ledger = client.newCreateLedgerOp().withEnsembleSize(1).withWriteQuorumSize(1)
+                    .withAckQuorumSize(1).withDigestType(DigestType.CRC32C).withPassword(PASSWORD).execute().get();
+            ledgerId = ledger.getId();
+            for (int i = 0; i < 3; i++) {
+                ledger.append(("entry " + i + " ").repeat(300).getBytes(StandardCharsets.UTF_8));
+            }
+            // Left open, as a killed writer leaves it.
+        }
+        appendTornCopyOfLastRecord(dataDir.resolve("bookie-0/journal"));
+
+        try (LocalBookKeeperCluster cluster = LocalBookKeeperCluster.start(dataDir, 1, "127.0.0.1")) {
+            BookKeeper client = cluster.newClient();
+            try (ReadHandle ledger = client.newOpenLedgerOp().withLedgerId(ledgerId).withRecovery(true)
+                    .withDigestType(DigestType.CRC32C).withPassword(PASSWORD).execute().get();
+                    LedgerEntries entries = ledger.read(0, 2)) {
+                assertEquals(2, ledger.getLastAddConfirmed(), "the torn entry 3 was never acknowledged");
+                assertArrayEquals(("entry 2 ").repeat(300).getBytes(StandardCharsets.UTF_8),
+                        entries.getEntry(2).getEntryBytes());
+            }
+        }
+    }
+
+    /** Writes, after the journal's last record, a copy of it as entry id + 1 with its second half never written. */
+    private static void appendTornCopyOfLastRecord(Path journalDir) throws Exception {
+        Path journal;
+        try (Stream<Path> files = Files.list(journalDir.resolve("current"))) {
+            List<Path> txn = files.filter(p -> p.toString().endsWith(".txn")).sorted().toList();
+            journal = txn.get(txn.size() - 1);
+        }
+        JournalTailRepair.Tail tail = JournalTailRepair.tail(journal);
+        assertTrue(tail.lastRecord() > 0 && tail.lastRecordSound(), "a journal with a whole last record: " + tail);
+        try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer length = ByteBuffer.allocate(Integer.BYTES);
+            channel.read(length, tail.lastRecord());
+            ByteBuffer record = ByteBuffer.allocate(length.flip().getInt());
+            channel.read(record, tail.lastRecord() + Integer.BYTES);
+            record.putLong(Long.BYTES, record.getLong(Long.BYTES) + 1);
+            record.position(record.capacity() / 2);
+            while (record.hasRemaining()) {
+                record.put((byte) 0);
+            }
+            channel.write(ByteBuffer.allocate(Integer.BYTES).putInt(0, record.capacity()), tail.end());
+            channel.write(record.flip(), tail.end() + Integer.BYTES);
         }
     }
 }
