@@ -60,6 +60,24 @@ public final class VolumeLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VolumeLog.class);
 
     /**
+     * Entries sent as soon as records are queued, whatever their size: a lone append leaves at
+     * once (queue-depth-1 latency), and so does a second one behind it (queue depth 2 keeps two
+     * fsyncs overlapping).
+     */
+    static final int ENTRIES_IN_FLIGHT_AT_ONCE = 2;
+
+    /**
+     * Queued bytes worth a further entry beyond {@link #ENTRIES_IN_FLIGHT_AT_ONCE} in flight;
+     * smaller queues wait for the next acknowledgement and then share one entry. Sending every
+     * append into whichever slot freed first made most entries tiny: QD32 4k writes over NBD
+     * carried 1-3 records in 70% of entries (5 on average), and every entry costs each bookie a
+     * request, a journal write and a share of an fsync. With this bound they carry ~8 on average;
+     * IOPS at QD32 moved within this host's run-to-run noise (±15%), QD4 did not change
+     * (2026-12-03, 3 bookies on 2 cores).
+     */
+    static final int FOLLOW_ON_ENTRY_BYTES = 32 * 1024;
+
+    /**
      * Bytes of appended records not yet sent, in entries of {@code maxEntryBytes}, above which
      * the log reports itself not {@linkplain #isWritable() writable}. Bytes sent and not yet
      * acknowledged are bounded separately by {@link Durability#entriesInFlight()}.
@@ -399,6 +417,10 @@ public final class VolumeLog implements AutoCloseable {
             }
             if (inFlight.size() >= config.durability().entriesInFlight()) {
                 return;
+            }
+            if (inFlight.size() >= ENTRIES_IN_FLIGHT_AT_ONCE && bufferedBytes < FOLLOW_ON_ENTRY_BYTES
+                    && mode == Mode.ACTIVE) {
+                return; // the queued records leave with the next acknowledgement, or once they fill this much
             }
             sendEntry(completions);
         }

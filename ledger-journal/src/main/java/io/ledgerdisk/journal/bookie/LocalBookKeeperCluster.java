@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.bookkeeper.bookie.SortedLedgerStorage;
+import org.apache.bookkeeper.bookie.InterleavedLedgerStorage;
 import org.apache.bookkeeper.client.BookKeeper;
 import org.apache.bookkeeper.client.BookKeeperAdmin;
 import org.apache.bookkeeper.conf.ClientConfiguration;
@@ -318,8 +318,11 @@ public final class LocalBookKeeperCluster implements AutoCloseable {
         // of one that extends a file.
         conf.setProperty("journalPreAllocSizeMB", JOURNAL_PREALLOC_MB);
         conf.setJournalReuseFiles(true);
-        // SortedLedgerStorage keeps its index in files; DbLedgerStorage would pull in RocksDB.
-        conf.setLedgerStorageClass(SortedLedgerStorage.class.getName());
+        // Entries go straight into the entry log, indexed in files. SortedLedgerStorage first sorts
+        // them in a memtable, which only helps reads spanning ledgers; ours are replays of one
+        // ledger at a time. QD32 4k writes over NBD: 6.2-8.1k IOPS in six runs against 4.8-7.1k
+        // (6.0k typical) in eleven with the memtable (2026-12-03). DbLedgerStorage needs RocksDB.
+        conf.setLedgerStorageClass(InterleavedLedgerStorage.class.getName());
         // Small footprint: several bookies share one machine with the rest of the appliance.
         conf.setServerNumIOThreads(2);
         conf.setNumAddWorkerThreads(1);
