@@ -152,10 +152,11 @@ public final class JournalTailRepair {
                 break;
             }
             if (length == PADDING_MARK) {
-                if (position + 2 * LENGTH_BYTES > size) {
-                    break;
+                int padding = position + 2 * LENGTH_BYTES > size ? -1 : readInt(channel, position + LENGTH_BYTES);
+                if (padding < 0) {
+                    break; // cut short or corrupt: no telling where a next record would start
                 }
-                position += 2 * LENGTH_BYTES + readInt(channel, position + LENGTH_BYTES);
+                position += 2 * LENGTH_BYTES + padding;
                 continue;
             }
             if (length < 0 || position + LENGTH_BYTES + length > size) {

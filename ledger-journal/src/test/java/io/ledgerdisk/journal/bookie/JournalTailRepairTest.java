@@ -74,6 +74,17 @@ class JournalTailRepairTest {
     }
 
     @Test
+    void aNegativePaddingLengthEndsTheWalk() throws Exception {
+        Journal journal = new Journal().ledgerKey().entry(0);
+        long lastWhole = journal.lastRecord;
+        journal.bytes.writeBytes(ByteBuffer.allocate(8).putInt(-0x100).putInt(-64).array());
+        Path file = journal(journal);
+
+        assertEquals(List.of(), JournalTailRepair.repair(journalDir));
+        assertEquals(lastWhole, JournalTailRepair.tail(file).lastRecord());
+    }
+
+    @Test
     void aFileWithoutAJournalHeaderIsNotTouched() throws Exception {
         Path file = Files.createDirectories(journalDir.resolve("current")).resolve("1.txn");
         byte[] junk = new byte[4096];
