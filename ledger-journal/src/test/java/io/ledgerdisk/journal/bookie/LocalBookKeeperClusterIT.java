@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.bookkeeper.client.BookKeeper;
 import org.apache.bookkeeper.client.api.DigestType;
@@ -58,6 +59,43 @@ class LocalBookKeeperClusterIT {
                 assertArrayEquals("second".getBytes(StandardCharsets.UTF_8), entries.getEntry(1).getEntryBytes());
             }
         }
+    }
+
+    @Test
+    void journalRecordsAreWrittenOverZerosNotIntoHoles() throws Exception {
+        try (LocalBookKeeperCluster cluster = LocalBookKeeperCluster.start(dataDir, 3, "127.0.0.1")) {
+            BookKeeper client = cluster.newClient();
+            try (WriteHandle ledger = client.newCreateLedgerOp().withEnsembleSize(3).withWriteQuorumSize(3)
+                    .withAckQuorumSize(2).withDigestType(DigestType.CRC32C).withPassword(PASSWORD).execute().get()) {
+                byte[] entry = new byte[64 * 1024];
+                for (int i = 0; i < 64; i++) {
+                    entry[0] = (byte) i;
+                    ledger.append(entry);
+                }
+            }
+            for (int bookie = 0; bookie < 3; bookie++) {
+                Path journal;
+                try (var files = Files.list(dataDir.resolve("bookie-" + bookie + "/journal/current"))) {
+                    journal = files.filter(f -> f.toString().endsWith(".txn")).max(Path::compareTo).orElseThrow();
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (Files.size(journal) < 4L * 1024 * 1024 + 16L * 1024 * 1024 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                long size = Files.size(journal);
+                assertTrue(size >= 20L * 1024 * 1024, journal + " is zero-filled 16 MiB past its 4 MiB of records: " + size);
+                assertTrue(allocatedBytes(journal) >= size, journal + " has holes: " + allocatedBytes(journal)
+                        + " bytes allocated of " + size);
+            }
+        }
+    }
+
+    /** Bytes the file system has allocated to the file (stat's block count): less than its size if it has holes. */
+    private static long allocatedBytes(Path path) throws Exception {
+        Process stat = new ProcessBuilder("stat", "-c", "%b %B", path.toString()).start();
+        String[] out = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split(" ");
+        assertEquals(0, stat.waitFor());
+        return Long.parseLong(out[0]) * Long.parseLong(out[1]);
     }
 
     @Test
