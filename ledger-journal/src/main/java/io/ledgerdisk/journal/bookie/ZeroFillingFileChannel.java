@@ -230,7 +230,8 @@ final class ZeroFillingFileChannel extends FileChannel {
                 }
                 file.force(false);
             } catch (IOException e) {
-                if (!closed) {
+                // A closed file is a bookie shutting down (an interrupted journal write closes it too).
+                if (!closed && file.isOpen()) {
                     LOG.warn("zero fill of journal {} stopped at offset {}: {}; the journal goes on without it",
                             name, from, e.toString());
                 }

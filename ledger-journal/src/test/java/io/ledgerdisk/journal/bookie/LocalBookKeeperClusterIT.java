@@ -84,18 +84,10 @@ class LocalBookKeeperClusterIT {
                 }
                 long size = Files.size(journal);
                 assertTrue(size >= 20L * 1024 * 1024, journal + " is zero-filled 16 MiB past its 4 MiB of records: " + size);
-                assertTrue(allocatedBytes(journal) >= size, journal + " has holes: " + allocatedBytes(journal)
-                        + " bytes allocated of " + size);
+                long allocated = ZeroFillingFileChannelTest.allocatedBytes(journal);
+                assertTrue(allocated >= size, journal + " has holes: " + allocated + " bytes allocated of " + size);
             }
         }
-    }
-
-    /** Bytes the file system has allocated to the file (stat's block count): less than its size if it has holes. */
-    private static long allocatedBytes(Path path) throws Exception {
-        Process stat = new ProcessBuilder("stat", "-c", "%b %B", path.toString()).start();
-        String[] out = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().split(" ");
-        assertEquals(0, stat.waitFor());
-        return Long.parseLong(out[0]) * Long.parseLong(out[1]);
     }
 
     @Test

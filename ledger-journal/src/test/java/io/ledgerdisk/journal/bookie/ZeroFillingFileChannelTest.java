@@ -140,8 +140,8 @@ class ZeroFillingFileChannelTest {
                 .anyMatch(t -> t.getName().startsWith("bookie-journal-zero-fill") && t.isAlive());
     }
 
-    /** Bytes the file system has allocated to the file (stat's block count), holes excluded. */
-    private static long allocatedBytes(Path path) throws Exception {
+    /** Bytes the file system has allocated to the file (stat's block count): less than its size if it has holes. */
+    static long allocatedBytes(Path path) throws Exception {
         Process stat = new ProcessBuilder("stat", "-c", "%b %B", path.toString()).start();
         String[] out = new String(stat.getInputStream().readAllBytes()).trim().split(" ");
         assertEquals(0, stat.waitFor());
