@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * {@link #FILL_STEP_BYTES} step at a time, each step synced by itself so that the journal's own
  * fdatasync rarely has zeros to flush.
  *
+ * <p>The zeros go through the page cache, as the records do: a record that starts inside a page
+ * then finds the page cached instead of reading it from disk. The price is CPU: copying the zeros
+ * costs about what copying the records does (6% of the samples of a QD32 4 KiB write profile).
+ *
  * <p>Records are never overwritten with zeros: a step only starts at or after the end of the
  * records, and a record write overlapping a step in progress waits for it. If the fill thread fails
  * (a full disk), the journal goes on appending into holes as it would without this channel.
@@ -55,6 +59,7 @@ final class ZeroFillingFileChannel extends FileChannel {
     /** The step being written now, [fillingFrom, fillingTo); empty when fillingTo == fillingFrom. Guarded by {@link #lock}. */
     private long fillingFrom;
     private long fillingTo;
+    /** Started by the first write that needs a fill. Guarded by {@link #lock}. */
     private Thread filler;
     private volatile boolean closed;
     private volatile boolean fillFailed;
@@ -163,8 +168,9 @@ final class ZeroFillingFileChannel extends FileChannel {
     // --- the fill thread
 
     /**
-     * Whether a whole step is due and no step is being written, so that the journal thread wakes
-     * the fill thread once per step rather than once per record. Called holding {@link #lock}.
+     * Whether the fill target has moved past what is filled and no step is being written. The
+     * target moves a step at a time, so the journal thread wakes the fill thread once per step,
+     * not once per record. Called holding {@link #lock}.
      */
     private boolean fillDue() {
         return !fillFailed && !closed && fillingFrom == fillingTo && nextStepStart() < fillTarget();
