@@ -52,7 +52,7 @@ final class ZeroFillingFileChannel extends FileChannel {
     private final Object lock = new Object();
     /** End of the bytes the journal has written. Guarded by {@link #lock}. */
     private long recordsEnd;
-    /** Everything below is records or zeros written by the fill (or being written). Guarded by {@link #lock}. */
+    /** Everything below is records or zeros written by the fill (or being written); never below {@link #recordsEnd}. Guarded by {@link #lock}. */
     private long filledEnd;
     /** The furthest preallocation mark the journal asked for. Guarded by {@link #lock}. */
     private long preallocationEnd;
@@ -79,8 +79,7 @@ final class ZeroFillingFileChannel extends FileChannel {
             long start = file.position();
             awaitFillClear(start, start + src.remaining());
             written = file.write(src);
-            recordWritten(start + written);
-            wake = fillDue();
+            wake = recordWritten(start + written);
         }
         wakeFillerIf(wake);
         return written;
@@ -98,8 +97,7 @@ final class ZeroFillingFileChannel extends FileChannel {
             }
             awaitFillClear(start, start + bytes);
             written = file.write(srcs, offset, length);
-            recordWritten(start + written);
-            wake = fillDue();
+            wake = recordWritten(start + written);
         }
         wakeFillerIf(wake);
         return written;
@@ -114,12 +112,12 @@ final class ZeroFillingFileChannel extends FileChannel {
                 // The journal's preallocation mark: the fill thread writes these zeros and more.
                 preallocationEnd = Math.max(preallocationEnd, position + length);
                 src.position(src.limit());
+                wake = fillDue();
             } else {
                 awaitFillClear(position, position + length);
                 length = file.write(src, position);
-                recordWritten(position + length);
+                wake = recordWritten(position + length);
             }
-            wake = fillDue();
         }
         wakeFillerIf(wake);
         return length;
@@ -132,16 +130,17 @@ final class ZeroFillingFileChannel extends FileChannel {
         synchronized (lock) {
             awaitFillClear(position, position + count);
             transferred = file.transferFrom(src, position, count);
-            recordWritten(position + transferred);
-            wake = fillDue();
+            wake = recordWritten(position + transferred);
         }
         wakeFillerIf(wake);
         return transferred;
     }
 
-    private void recordWritten(long end) {
+    /** Notes records written up to {@code end}; says whether to wake the fill thread. Called holding {@link #lock}. */
+    private boolean recordWritten(long end) {
         recordsEnd = Math.max(recordsEnd, end);
         filledEnd = Math.max(filledEnd, recordsEnd);
+        return fillDue();
     }
 
     /** Blocks while the fill step in progress overlaps [start, end). Called holding {@link #lock}. */
@@ -173,7 +172,7 @@ final class ZeroFillingFileChannel extends FileChannel {
      * not once per record. Called holding {@link #lock}.
      */
     private boolean fillDue() {
-        return !fillFailed && !closed && fillingFrom == fillingTo && nextStepStart() < fillTarget();
+        return !fillFailed && !closed && fillingFrom == fillingTo && filledEnd < fillTarget();
     }
 
     private void wakeFillerIf(boolean due) {
@@ -193,11 +192,6 @@ final class ZeroFillingFileChannel extends FileChannel {
         LockSupport.unpark(thread);
     }
 
-    /** Called holding {@link #lock}. */
-    private long nextStepStart() {
-        return Math.max(filledEnd, recordsEnd);
-    }
-
     /** Where the fill stops: a step boundary. Called holding {@link #lock}. */
     private long fillTarget() {
         return stepBoundaryAfter(Math.max(preallocationEnd, recordsEnd + FILL_AHEAD_BYTES) - 1);
@@ -213,18 +207,13 @@ final class ZeroFillingFileChannel extends FileChannel {
             long from;
             long to;
             synchronized (lock) {
-                from = nextStepStart();
-                if (from >= fillTarget()) {
-                    from = -1;
-                    to = -1;
-                } else {
-                    to = stepBoundaryAfter(from);
-                    fillingFrom = from;
-                    fillingTo = to;
-                    filledEnd = to;
-                }
+                from = filledEnd;
+                to = from < fillTarget() ? stepBoundaryAfter(from) : from;
+                fillingFrom = from;
+                fillingTo = to;
+                filledEnd = to;
             }
-            if (from < 0) {
+            if (to == from) {
                 LockSupport.park(this);
                 continue;
             }
@@ -245,8 +234,7 @@ final class ZeroFillingFileChannel extends FileChannel {
                 return;
             } finally {
                 synchronized (lock) {
-                    fillingFrom = 0;
-                    fillingTo = 0;
+                    fillingFrom = fillingTo;
                     lock.notifyAll();
                 }
             }

@@ -3,23 +3,25 @@ package io.ledgerdisk.journal.bookie;
 import java.io.File;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import org.apache.bookkeeper.bookie.BookieFileChannel;
+import org.apache.bookkeeper.bookie.DefaultFileChannelProvider;
 import org.apache.bookkeeper.bookie.FileChannelProvider;
 import org.apache.bookkeeper.conf.ServerConfiguration;
 
 /**
- * Opens bookie journal files as {@link ZeroFillingFileChannel}s, so journal records are written
- * over zeros rather than into holes. Named in the bookie configuration ({@code journalChannelProvider});
- * BookKeeper creates it by its no-argument constructor. Journal files are not reused: a reused
- * file holds old records past the new tail, which replay would read as current.
+ * Opens bookie journal files as BookKeeper's default provider does, and hands the journal their
+ * channels as {@link ZeroFillingFileChannel}s, so journal records are written over zeros rather
+ * than into holes. Named in the bookie configuration ({@code journalChannelProvider}); BookKeeper
+ * creates it by its no-argument constructor. Journal files are not reused: a reused file holds old
+ * records past the new tail, which replay would read as current.
  */
 public final class ZeroFillingJournalChannelProvider implements FileChannelProvider {
+    private final DefaultFileChannelProvider files = new DefaultFileChannelProvider();
 
     @Override
-    public BookieFileChannel open(File file, ServerConfiguration configuration) {
-        return new JournalFile(file);
+    public BookieFileChannel open(File file, ServerConfiguration configuration) throws IOException {
+        return new JournalFile(files.open(file, configuration), file.getName());
     }
 
     @Override
@@ -29,46 +31,44 @@ public final class ZeroFillingJournalChannelProvider implements FileChannelProvi
 
     @Override
     public void close() {
+        files.close();
     }
 
-    /** One journal file; its channel is opened on first use, as BookKeeper's default provider does. */
+    /** A journal file whose channel is wrapped once, on first use. */
     private static final class JournalFile implements BookieFileChannel {
-        private final File file;
-        private RandomAccessFile randomAccessFile;
+        private final BookieFileChannel file;
+        private final String name;
         private FileChannel channel;
 
-        JournalFile(File file) {
+        JournalFile(BookieFileChannel file, String name) {
             this.file = file;
+            this.name = name;
         }
 
         @Override
         public synchronized FileChannel getFileChannel() throws IOException {
             if (channel == null) {
-                randomAccessFile = new RandomAccessFile(file, "rw");
-                channel = new ZeroFillingFileChannel(randomAccessFile.getChannel(), file.getName());
+                channel = new ZeroFillingFileChannel(file.getFileChannel(), name);
             }
             return channel;
         }
 
         @Override
         public boolean fileExists(File candidate) {
-            return candidate.exists();
+            return file.fileExists(candidate);
         }
 
         @Override
-        public synchronized FileDescriptor getFD() throws IOException {
-            if (randomAccessFile == null) {
-                throw new IOException("journal file " + file + " is not open yet");
-            }
-            return randomAccessFile.getFD();
+        public FileDescriptor getFD() throws IOException {
+            return file.getFD();
         }
 
         @Override
         public synchronized void close() throws IOException {
             if (channel != null) {
-                channel.close();
-                randomAccessFile.close();
+                channel.close(); // stops the fill thread before the file closes
             }
+            file.close();
         }
     }
 }
