@@ -48,11 +48,14 @@ public final class JournalBench {
 
         print("disk 4 KiB write+fdatasync (floor)", fdatasyncFloor(dataDir, block, warmup, operations));
         try (LocalBookKeeperCluster cluster = LocalBookKeeperCluster.start(dataDir.resolve("bk"), bookies, "127.0.0.1")) {
-            BookKeeper bk = cluster.newClient();
+            // Each client speaks the wire protocol a node uses for that durability (v2 for IMMEDIATE,
+            // v3 for LAZY), and the bare addEntry baseline uses the IMMEDIATE node's.
+            BookKeeper bk = cluster.newClient(Durability.IMMEDIATE);
+            BookKeeper lazyBk = cluster.newClient(Durability.LAZY);
             print("bookkeeper addEntry QD1", bareAddEntry(bk, config, block, warmup, operations));
             print("VolumeLog append IMMEDIATE QD1", volumeLogAppend(bk, config, 1, block, warmup, operations));
             JournalConfig lazy = config.withDurability(Durability.LAZY);
-            print("VolumeLog append LAZY QD1", volumeLogAppend(bk, lazy, 2, block, warmup, operations));
+            print("VolumeLog append LAZY QD1", volumeLogAppend(lazyBk, lazy, 2, block, warmup, operations));
             throughput("VolumeLog append IMMEDIATE QD32", bk, config, 3, block, operations * 4);
         } finally {
             if (args.length <= 2) {

@@ -37,7 +37,7 @@ final class CrashingWriter {
         long run = Long.parseLong(args[3]);
         FileLedgerCatalog catalog = new FileLedgerCatalog(dataDir.resolve("catalog.txt"));
         LocalBookKeeperCluster cluster = LocalBookKeeperCluster.start(dataDir.resolve("bookkeeper"), bookies, "127.0.0.1");
-        BookKeeper client = cluster.newClient();
+        BookKeeper client = cluster.newClient(Durability.IMMEDIATE);
         VolumeLog log = VolumeLog.open(client, JournalConfig.forBookies(bookies), volume, catalog.ledgers(volume), catalog,
                 record -> { }).get(120, TimeUnit.SECONDS);
         Files.writeString(dataDir.resolve("ready-" + run), "ready");

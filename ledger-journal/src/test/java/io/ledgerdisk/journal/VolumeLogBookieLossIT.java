@@ -24,14 +24,16 @@ class VolumeLogBookieLossIT {
     private static final long VOLUME = 7;
 
     private LocalBookKeeperCluster cluster;
-    private BookKeeper client;
+    private BookKeeper immediateClient;
+    private BookKeeper lazyClient;
     private final InMemoryCatalog catalog = new InMemoryCatalog();
     private final List<Long> acknowledged = new ArrayList<>();
 
     @BeforeEach
     void startCluster(@TempDir Path dataDir) throws Exception {
         cluster = LocalBookKeeperCluster.start(dataDir, 3, "127.0.0.1");
-        client = cluster.newClient();
+        immediateClient = cluster.newClient(Durability.IMMEDIATE);
+        lazyClient = cluster.newClient(Durability.LAZY);
     }
 
     @AfterEach
@@ -91,7 +93,7 @@ class VolumeLogBookieLossIT {
     }
 
     private VolumeLog open(JournalConfig config) throws Exception {
-        return VolumeLog.open(client, config, VOLUME, catalog.ledgers(VOLUME), catalog, new ReplayedRecords())
+        return VolumeLog.open(clientFor(config), config, VOLUME, catalog.ledgers(VOLUME), catalog, new ReplayedRecords())
                 .get(30, TimeUnit.SECONDS);
     }
 
@@ -121,12 +123,17 @@ class VolumeLogBookieLossIT {
 
     private void assertEveryAcknowledgedRecordIsReplayed(JournalConfig config) throws Exception {
         ReplayedRecords replayed = new ReplayedRecords();
-        VolumeLog.open(client, config, VOLUME, catalog.ledgers(VOLUME), catalog, replayed).get(30, TimeUnit.SECONDS)
+        VolumeLog.open(clientFor(config), config, VOLUME, catalog.ledgers(VOLUME), catalog, replayed).get(30, TimeUnit.SECONDS)
                 .close();
         List<Long> sequences = replayed.records().stream().map(ReplayedRecords.Replayed::sequence).toList();
         assertTrue(sequences.containsAll(acknowledged), "replayed " + sequences + ", acknowledged " + acknowledged);
         for (int i = 1; i < sequences.size(); i++) {
             assertTrue(sequences.get(i) > sequences.get(i - 1), "replay order " + sequences);
         }
+    }
+
+    /** The client a node uses for logs of this durability (BookKeeper's v2 or v3 wire protocol). */
+    private BookKeeper clientFor(JournalConfig config) {
+        return config.durability() == Durability.IMMEDIATE ? immediateClient : lazyClient;
     }
 }

@@ -40,7 +40,10 @@ abstract class VolumeLogContract {
     private static final AtomicLong VOLUMES = new AtomicLong(1000);
 
     LocalBookKeeperCluster cluster;
+    /** The client a node uses for IMMEDIATE logs (v2 wire protocol). */
     BookKeeper client;
+    /** The client a node uses for LAZY logs (v3 wire protocol). */
+    BookKeeper lazyClient;
     JournalConfig config;
 
     abstract int bookies();
@@ -48,7 +51,8 @@ abstract class VolumeLogContract {
     @BeforeAll
     void startCluster(@TempDir Path dataDir) throws Exception {
         cluster = LocalBookKeeperCluster.start(dataDir, bookies(), "127.0.0.1");
-        client = cluster.newClient();
+        client = cluster.newClient(Durability.IMMEDIATE);
+        lazyClient = cluster.newClient(Durability.LAZY);
         config = JournalConfig.forBookies(bookies());
     }
 
@@ -176,7 +180,8 @@ abstract class VolumeLogContract {
         try {
             first.append(RecordType.WRITE, 0, 3, Unpooled.wrappedBuffer(new byte[] {1, 2, 3})).get(10, TimeUnit.SECONDS);
 
-            BookKeeper otherNode = cluster.newClient();
+            // The other node speaks the other wire protocol: fencing and recovery work across the two.
+            BookKeeper otherNode = cluster.newClient(Durability.LAZY);
             ReplayedRecords replayed = new ReplayedRecords();
             try (VolumeLog second = VolumeLog.open(otherNode, config, volume, catalog.ledgers(volume), catalog,
                     replayed).get(30, TimeUnit.SECONDS)) {
@@ -242,7 +247,7 @@ abstract class VolumeLogContract {
         long volume = VOLUMES.incrementAndGet();
         InMemoryCatalog catalog = new InMemoryCatalog();
         JournalConfig lazy = config.withDurability(Durability.LAZY);
-        try (VolumeLog log = VolumeLog.open(client, lazy, volume, List.of(), catalog, new ReplayedRecords())
+        try (VolumeLog log = VolumeLog.open(lazyClient, lazy, volume, List.of(), catalog, new ReplayedRecords())
                 .get(30, TimeUnit.SECONDS)) {
             for (int i = 0; i < 10; i++) {
                 log.append(RecordType.WRITE, i * 512L, 512, Unpooled.wrappedBuffer(new byte[512]));
@@ -250,6 +255,7 @@ abstract class VolumeLogContract {
             assertEquals(11, log.append(RecordType.TRIM, 0, 512, null).get(10, TimeUnit.SECONDS));
             log.force().get(10, TimeUnit.SECONDS);
         }
+        // Written over the v3 protocol, recovered and replayed over v2.
         ReplayedRecords replayed = new ReplayedRecords();
         VolumeLog.open(client, lazy, volume, catalog.ledgers(volume), catalog, replayed).get(30, TimeUnit.SECONDS).close();
         assertEquals(11, replayed.records().size());

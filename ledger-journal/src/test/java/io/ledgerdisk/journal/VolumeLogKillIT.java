@@ -117,7 +117,7 @@ class VolumeLogKillIT {
         long lastSequence;
         try (LocalBookKeeperCluster cluster = LocalBookKeeperCluster.start(dataDir.resolve("bookkeeper"), BOOKIES,
                 "127.0.0.1")) {
-            BookKeeper client = cluster.newClient();
+            BookKeeper client = cluster.newClient(Durability.IMMEDIATE);
             try (VolumeLog log = VolumeLog.open(client, JournalConfig.forBookies(BOOKIES), VOLUME,
                     catalog.ledgers(VOLUME), catalog, record -> {
                         assertEquals(VOLUME, record.volumeId());

@@ -108,10 +108,10 @@ public final class DevNode implements AutoCloseable {
 
         bookies = LocalBookKeeperCluster.start(data.resolve("bookkeeper"), config.bookies(), "127.0.0.1");
         started.push(bookies);
-        BookKeeper bookKeeper = bookies.newClient();
+        JournalConfig journal = JournalConfig.forBookies(config.bookies()).withDurability(config.durability());
+        BookKeeper bookKeeper = bookies.newClient(journal.durability());
         started.push(bookKeeper::close);
 
-        JournalConfig journal = JournalConfig.forBookies(config.bookies()).withDurability(config.durability());
         CompactionPolicy policy = config.compaction();
         ChunkStore chunkStore = config.chunkStore().open();
         started.push(chunkStore);

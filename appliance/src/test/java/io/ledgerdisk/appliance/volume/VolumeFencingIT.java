@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ledgerdisk.chunk.manifest.ManifestReader;
 import io.ledgerdisk.chunk.manifest.ManifestStore;
 import io.ledgerdisk.chunk.store.MemoryChunkStore;
+import io.ledgerdisk.journal.Durability;
 import io.ledgerdisk.journal.JournalConfig;
 import io.ledgerdisk.journal.LedgerCatalog;
 import io.ledgerdisk.journal.bookie.LocalBookKeeperCluster;
@@ -49,8 +50,8 @@ class VolumeFencingIT {
         ManifestStore manifests = new ManifestStore(store);
         JournalConfig journal = JournalConfig.forBookies(1);
         try (LocalBookKeeperCluster bookies = LocalBookKeeperCluster.start(temp.resolve("bk"), 1, "127.0.0.1")) {
-            BookKeeper oldNode = bookies.newClient();
-            BookKeeper newNode = bookies.newClient();
+            BookKeeper oldNode = bookies.newClient(Durability.IMMEDIATE);
+            BookKeeper newNode = bookies.newClient(Durability.IMMEDIATE);
             try (VolumeCatalog oldCatalog = new VolumeCatalog(oldNode, journal, catalog, manifests, chunks, 64L << 20);
                     VolumeCatalog newCatalog = new VolumeCatalog(newNode, journal, catalog, manifests, chunks, 64L << 20)) {
                 fenceAndTakeOver(oldCatalog, newCatalog, ledgers);

@@ -39,6 +39,7 @@ public final class ChunkMerger {
     private final Executor cpu;
     private final Compactor compactor;
     private final LongSupplier clockMicros;
+    private final ChunkFileBufferPool chunkBuffers;
 
     public ChunkMerger(ManifestReader reader, CompactionConfig config, Executor cpu, LongSupplier clockMicros) {
         this.reader = Objects.requireNonNull(reader, "reader");
@@ -47,6 +48,7 @@ public final class ChunkMerger {
         this.clockMicros = Objects.requireNonNull(clockMicros, "clockMicros");
         this.policy = new MergePolicy(config);
         this.compactor = new Compactor(reader, config, cpu, clockMicros);
+        this.chunkBuffers = ChunkSink.bufferPool(config.targetChunkBlocks());
     }
 
     /** The policy that picks what each pass copies. */
@@ -94,7 +96,7 @@ public final class ChunkMerger {
         ChunkHeader header = new ChunkHeader(manifest.volumeId(), fromSequence, toSequence, clockMicros.getAsLong());
         long liveBlocks = blocks;
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).thenApplyAsync(v -> {
-            ChunkSink sink = new ChunkSink(reader.store(), header, config.targetChunkBlocks());
+            ChunkSink sink = new ChunkSink(reader.store(), header, config.targetChunkBlocks(), chunkBuffers);
             int offset = 0;
             for (Extent e : moving) {
                 if (e.isZero()) {

@@ -10,9 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Cuts an address-ordered stream of blocks into chunks of about the target size and puts each
@@ -22,8 +20,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>At most {@link #MAX_UPLOADS} chunks are uploading at a time: past that the calling (fold)
  * thread waits for the oldest upload, which bounds a fold's memory to a few chunks however big
  * the memtable is and however slow the store. Each chunk is written into a direct
- * {@link ChunkFileBuffer}, which serves another chunk once its put completes. This is the one place a
- * fold blocks, and it runs on the compactor's own executor, never on an event loop.
+ * {@link ChunkFileBuffer} taken from the compactor's {@link ChunkFileBufferPool}, and goes back to it
+ * once its put completes. This is the one place a fold blocks, and it runs on the compactor's own
+ * executor, never on an event loop.
  *
  * <p>Not thread-safe.
  */
@@ -38,19 +37,26 @@ final class ChunkSink {
     /** Zero ranges of chunks that ended up holding no data and were not written. */
     private final List<long[]> looseZeros = new ArrayList<>();
     private final List<long[]> pendingZeros = new ArrayList<>();
-    /** Buffers whose puts have completed, ready for the next chunk (puts complete on the store's threads). */
-    private final Queue<ChunkFileBuffer> freeBuffers = new ConcurrentLinkedQueue<>();
-    private final int bufferCapacity;
+    private final ChunkFileBufferPool buffers;
     /** The bytes of the chunk being written. */
     private ChunkFileBuffer buffer;
     private final ChunkWriter.Scratch scratch = new ChunkWriter.Scratch();
     private ChunkWriter writer;
 
-    ChunkSink(ChunkStore store, ChunkHeader header, long targetBlocks) {
+    ChunkSink(ChunkStore store, ChunkHeader header, long targetBlocks, ChunkFileBufferPool buffers) {
         this.store = store;
         this.header = header;
         this.targetBlocks = targetBlocks;
-        this.bufferCapacity = (int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10));
+        this.buffers = buffers;
+    }
+
+    /**
+     * A pool of buffers for sinks cutting chunks of {@code targetBlocks}: each holds a chunk's data and
+     * a frame of slack, and it keeps as many as one sink has in use at most.
+     */
+    static ChunkFileBufferPool bufferPool(long targetBlocks) {
+        return new ChunkFileBufferPool((int) Math.min(Integer.MAX_VALUE - 8, (targetBlocks << 12) + (64 << 10)),
+                MAX_UPLOADS + 2);
     }
 
     /** Adds blocks read from {@code data} at absolute index 0 onwards. */
@@ -95,11 +101,7 @@ final class ChunkSink {
 
     private ChunkWriter writer() {
         if (writer == null) {
-            buffer = freeBuffers.poll();
-            if (buffer == null) {
-                buffer = new ChunkFileBuffer(bufferCapacity);
-            }
-            buffer.reset();
+            buffer = buffers.take();
             try {
                 writer = new ChunkWriter(ChunkId.newChunk(header.volumeId(), header.toSequence()), header, buffer, scratch);
             } catch (IOException e) {
@@ -113,13 +115,13 @@ final class ChunkSink {
         if (writer.dataBlocks() == 0) {
             // A chunk of zero runs alone is not worth an object: the extent map records them.
             looseZeros.addAll(pendingZeros);
-            freeBuffers.add(buffer);
+            buffers.give(buffer);
         } else {
             try {
                 WrittenChunk chunk = writer.finish();
                 written.add(chunk);
                 ChunkFileBuffer filled = buffer;
-                puts.add(store.put(chunk.id(), filled.written()).whenComplete((v, error) -> freeBuffers.add(filled)));
+                puts.add(store.put(chunk.id(), filled.written()).whenComplete((v, error) -> buffers.give(filled)));
                 int uploading = 0;
                 for (CompletableFuture<Void> put : puts) {
                     if (!put.isDone()) {

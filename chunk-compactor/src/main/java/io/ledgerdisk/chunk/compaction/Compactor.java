@@ -51,6 +51,7 @@ public final class Compactor {
     private final CompactionConfig config;
     private final Executor cpu;
     private final LongSupplier clockMicros;
+    private final ChunkFileBufferPool chunkBuffers;
 
     /**
      * @param reader reads the previous manifest's blocks (for unaligned records) and gives the
@@ -64,6 +65,7 @@ public final class Compactor {
         this.config = Objects.requireNonNull(config, "config");
         this.cpu = Objects.requireNonNull(cpu, "cpu");
         this.clockMicros = Objects.requireNonNull(clockMicros, "clockMicros");
+        this.chunkBuffers = ChunkSink.bufferPool(config.targetChunkBlocks());
     }
 
     /**
@@ -105,7 +107,7 @@ public final class Compactor {
             }
             ChunkSink sink = new ChunkSink(reader.store(),
                     new ChunkHeader(base.volumeId(), fromSequence, toSequence, clockMicros.getAsLong()),
-                    config.targetChunkBlocks());
+                    config.targetChunkBlocks(), chunkBuffers);
             for (FoldTable.Piece p : table.pieces()) {
                 if (p.data() == null) {
                     sink.writeZeros(p.firstBlock(), p.blockCount());
